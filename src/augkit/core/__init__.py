@@ -1,0 +1,1 @@
+"""Core engine: transform base classes, compositions, targets and randomness."""

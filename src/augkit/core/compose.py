@@ -1,0 +1,374 @@
+"""Compositions: Compose and the blocks that choose which transforms run.
+
+``Compose`` owns the random generator and the annotation formats. Blocks nest freely;
+inside ``OneOf``/``SomeOf``/``RandomOrder`` the children's ``p`` are selection weights.
+
+>>> import numpy as np, augkit as A
+>>> pipe = A.Compose([A.HorizontalFlip(p=1.0), A.OneOf([A.Blur(), A.GaussianBlur()], p=0.0)], seed=7)
+>>> pipe(image=np.arange(6, dtype=np.uint8).reshape(2, 3))["image"].tolist()
+[[2, 1, 0], [5, 4, 3]]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from augkit.core.params import check_number, check_prob, fail
+from augkit.core.state import State, check_image, check_mask
+from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
+from augkit.core.transform import BasicTransform
+from augkit.errors import InvalidParameterError, TargetError
+
+TARGET_KINDS = ("image", "mask", "masks")
+
+
+class BaseCompose:
+    """A list of transforms applied as a block with probability ``p``."""
+
+    def __init__(self, transforms: Sequence[Any], p: float = 1.0):
+        name = type(self).__name__
+        if isinstance(transforms, (BasicTransform, BaseCompose)):
+            transforms = [transforms]
+        if not isinstance(transforms, Sequence) or isinstance(transforms, str):
+            raise fail(name, "transforms", transforms, "transforms must be a list of transforms")
+        for i, t in enumerate(transforms):
+            if not isinstance(t, (BasicTransform, BaseCompose)):
+                raise InvalidParameterError(
+                    f"{name}(transforms[{i}]={t!r}): expected an augkit transform or composition")
+        self.transforms = list(transforms)
+        self.p = check_prob(name, p)
+
+    def should_apply(self, rng: np.random.Generator) -> bool:
+        if self.p >= 1.0:
+            return True
+        if self.p <= 0.0:
+            return False
+        return bool(rng.random() < self.p)
+
+    def run(self, state: State, rng: np.random.Generator, force: bool = False) -> None:
+        if force or self.should_apply(rng):
+            self.run_children(state, rng)
+
+    def run_children(self, state: State, rng: np.random.Generator) -> None:
+        for t in self.transforms:
+            t.run(state, rng)
+
+    def __len__(self) -> int:
+        return len(self.transforms)
+
+    def __getitem__(self, i):
+        return self.transforms[i]
+
+    def __iter__(self):
+        return iter(self.transforms)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join("  " + repr(t).replace("\n", "\n  ") for t in self.transforms)
+        return f"{type(self).__name__}([\n{inner}\n], p={self.p})"
+
+    def _weights(self) -> np.ndarray:
+        w = np.array([t.p for t in self.transforms], dtype=np.float64)
+        total = w.sum()
+        return w / total if total > 0 else w
+
+
+class Compose(BaseCompose):
+    """Run transforms in order on every target given by keyword; returns a dict.
+
+    Args:
+        transforms: the steps.
+        bbox_params: :class:`BboxParams` (or a dict of its arguments) when boxes are passed.
+        keypoint_params: :class:`KeypointParams` (or a dict) when keypoints are passed.
+        additional_targets: extra names and the kind they are treated as, e.g.
+            ``{"image2": "image", "depth": "mask"}``; they get the same random parameters.
+        p: probability of running the pipeline at all.
+        is_check_shapes: check that images and masks share height and width.
+        strict: reject unknown keyword targets instead of passing them through unchanged.
+        mask_interpolation: if set, overrides every step's mask interpolation.
+        seed: seed of the pipeline's generator; the same seed and inputs give the same
+            outputs on any machine. ``None`` draws fresh entropy.
+        save_applied_params: accepted for compatibility (see ReplayCompose in later versions).
+        fuse: apply consecutive spatial steps as one warp (default). ``False`` applies each
+            step on its own, to reproduce step-by-step results.
+
+    >>> import numpy as np, augkit as A
+    >>> pipe = A.Compose([A.RandomCrop(height=2, width=2), A.HorizontalFlip(p=1.0)],
+    ...                  bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]),
+    ...                  seed=0)
+    >>> out = pipe(image=np.zeros((4, 4, 3), np.uint8), bboxes=[(0, 0, 4, 4)], labels=["all"])
+    >>> out["image"].shape, out["bboxes"], out["labels"]
+    ((2, 2, 3), [(0.0, 0.0, 2.0, 2.0)], ['all'])
+    """
+
+    def __init__(self, transforms: Sequence[Any], bbox_params: Any = None,
+                 keypoint_params: Any = None, additional_targets: Mapping[str, str] | None = None,
+                 p: float = 1.0, is_check_shapes: bool = True, strict: bool = False,
+                 mask_interpolation: int | None = None, seed: int | None = None,
+                 save_applied_params: bool = False, fuse: bool = True):
+        super().__init__(transforms, p)
+        self.bbox_params = make_bbox_params(bbox_params)
+        self.keypoint_params = make_keypoint_params(keypoint_params)
+        self.additional_targets: dict[str, str] = {}
+        if additional_targets:
+            self.add_targets(additional_targets)
+        self.is_check_shapes = bool(is_check_shapes)
+        self.strict = bool(strict)
+        if mask_interpolation is not None:
+            from augkit.core.params import check_interpolation
+            check_interpolation("Compose", "mask_interpolation", mask_interpolation)
+        self.mask_interpolation = mask_interpolation
+        self.save_applied_params = bool(save_applied_params)
+        self.fuse = bool(fuse)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._worker_key: Any = None
+
+    def add_targets(self, additional_targets: Mapping[str, str]) -> None:
+        for name, kind in additional_targets.items():
+            if kind not in TARGET_KINDS:
+                raise fail("Compose", "additional_targets", dict(additional_targets),
+                           f"the kind of {name!r} must be one of {', '.join(TARGET_KINDS)}, got {kind!r}")
+            if name in ("image", "mask", "masks", "bboxes", "keypoints"):
+                raise fail("Compose", "additional_targets", dict(additional_targets),
+                           f"{name!r} is already a target")
+            self.additional_targets[name] = kind
+
+    def set_random_seed(self, seed: int | None) -> None:
+        """Reset the generator: the next calls repeat those after ``Compose(seed=seed)``."""
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._worker_key = None
+
+    def _generator(self) -> np.random.Generator:
+        # Inside a PyTorch DataLoader worker every process holds a copy of this pipeline;
+        # reseed it from the worker's seed so workers and epochs differ and runs repeat.
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            utils = getattr(torch, "utils", None)
+            data = getattr(utils, "data", None) if utils is not None else None
+            info = data.get_worker_info() if data is not None else None
+            if info is not None:
+                key = (os.getpid(), info.id, info.seed)
+                if key != self._worker_key:
+                    self._worker_key = key
+                    base = 0 if self.seed is None else int(self.seed)
+                    self._rng = np.random.default_rng([base, int(info.seed) % (2**63)])
+        return self._rng
+
+    def __call__(self, *args, force_apply: bool = False, **data) -> dict[str, Any]:
+        if args:
+            raise TargetError("Compose: pass targets by keyword, e.g. pipeline(image=img)")
+        return self._call(data, force=force_apply)
+
+    def _call(self, data: dict[str, Any], force: bool = False, force_children: bool = False) -> dict[str, Any]:
+        state, passthrough = self._make_state(data)
+        rng = self._generator()
+        if force or self.should_apply(rng):
+            if force_children:
+                for t in self.transforms:
+                    t.run(state, rng, force=True)
+            else:
+                self.run_children(state, rng)
+        out = state.outputs()
+        out.update(passthrough)
+        return out
+
+    def run_children(self, state: State, rng: np.random.Generator) -> None:
+        fuse = self.fuse
+        for t in self.transforms:
+            t.run(state, rng)
+            if not fuse:
+                state.materialize_all()
+
+    # -- inputs -------------------------------------------------------------------------
+    def _make_state(self, data: dict[str, Any]) -> tuple[State, dict[str, Any]]:
+        images: dict[str, np.ndarray] = {}
+        masks: dict[str, np.ndarray] = {}
+        mask_lists: dict[str, Any] = {}
+        passthrough: dict[str, Any] = {}
+        label_names = set()
+        if self.bbox_params is not None:
+            label_names.update(self.bbox_params.label_fields)
+        if self.keypoint_params is not None:
+            label_names.update(self.keypoint_params.label_fields)
+        for key, value in data.items():
+            kind = {"image": "image", "mask": "mask", "masks": "masks"}.get(key) \
+                or self.additional_targets.get(key)
+            if kind == "image":
+                images[key] = check_image(key, value)
+            elif kind == "mask":
+                masks[key] = check_mask(key, value)
+            elif kind == "masks":
+                mask_lists[key] = _check_masks(key, value)
+            elif key in ("bboxes", "keypoints") or key in label_names:
+                continue
+            elif self.strict:
+                raise TargetError(f"Compose(strict=True): unknown target {key!r}; known targets: "
+                                  f"image, mask, masks, bboxes, keypoints, label fields and "
+                                  f"additional_targets {sorted(self.additional_targets)}")
+            else:
+                passthrough[key] = value
+        shape = self._shape(images, masks, mask_lists)
+        bbox_rows = keypoint_rows = None
+        labels: dict[str, Any] = {}
+        if "bboxes" in data:
+            if self.bbox_params is None:
+                raise TargetError("Compose: bboxes were passed but the pipeline has no bbox_params; "
+                                  "use Compose(..., bbox_params=BboxParams(format=...))")
+            bbox_rows = Rows("bboxes", data["bboxes"], 4)
+            labels.update(_labels(data, self.bbox_params.label_fields, len(bbox_rows), "bboxes"))
+        if "keypoints" in data:
+            if self.keypoint_params is None:
+                raise TargetError("Compose: keypoints were passed but the pipeline has no "
+                                  "keypoint_params; use Compose(..., keypoint_params=KeypointParams(format=...))")
+            keypoint_rows = Rows("keypoints", data["keypoints"], len(self.keypoint_params.format))
+            labels.update(_labels(data, self.keypoint_params.label_fields, len(keypoint_rows), "keypoints"))
+        state = State(images=images, masks=masks, mask_lists=mask_lists, shape=shape,
+                      bbox_params=self.bbox_params if bbox_rows is not None else None,
+                      bboxes=bbox_rows,
+                      keypoint_params=self.keypoint_params if keypoint_rows is not None else None,
+                      keypoints=keypoint_rows, labels=labels)
+        state.mask_interpolation = self.mask_interpolation
+        return state, passthrough
+
+    def _shape(self, images, masks, mask_lists) -> tuple[int, int]:
+        shapes = [(k, v.shape[:2]) for k, v in images.items()]
+        shapes += [(k, v.shape[:2]) for k, v in masks.items()]
+        for k, lst in mask_lists.items():
+            shapes += [(f"{k}[{i}]", m.shape[:2]) for i, m in enumerate(lst)]
+        if not shapes:
+            raise TargetError("Compose: pass at least one image or mask (keyword 'image' or 'mask'); "
+                              "the pipeline needs it to know the frame size")
+        first_name, first = shapes[0]
+        if self.is_check_shapes:
+            for name, s in shapes[1:]:
+                if s != first:
+                    raise TargetError(f"{name} has height and width {s}, but {first_name} has {first}; "
+                                      f"all images and masks must share them (is_check_shapes=False to skip)")
+        return (int(first[0]), int(first[1]))
+
+
+def _check_masks(name: str, value: Any):
+    if isinstance(value, np.ndarray):
+        if value.ndim not in (3, 4):
+            raise TargetError(f"{name}: expected a list of masks or an (N, H, W) array, got shape {value.shape}")
+        for i in range(len(value)):
+            check_mask(f"{name}[{i}]", value[i])
+        return value
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise TargetError(f"{name}: expected a list of masks or an (N, H, W) array, got {type(value).__name__}")
+    return [check_mask(f"{name}[{i}]", m) for i, m in enumerate(value)]
+
+
+def _labels(data, fields, n, target):
+    out = {}
+    for name in fields:
+        if name not in data:
+            raise TargetError(f"label field {name!r} (declared for {target}) is missing from the call")
+        value = data[name]
+        try:
+            length = len(value)
+        except TypeError:
+            raise TargetError(f"label field {name!r}: expected one label per {target[:-1]}, got "
+                              f"{type(value).__name__}") from None
+        if length != n:
+            raise TargetError(f"label field {name!r} has {length} labels but {n} {target} were given")
+        out[name] = value
+    return out
+
+
+class OneOf(BaseCompose):
+    """Apply exactly one of the transforms, chosen with weights proportional to their ``p``.
+
+    >>> import augkit as A
+    >>> block = A.OneOf([A.HorizontalFlip(p=1), A.VerticalFlip(p=3)], p=0.5)
+    """
+
+    def __init__(self, transforms: Sequence[Any], p: float = 0.5):
+        super().__init__(transforms, p)
+
+    def run_children(self, state: State, rng: np.random.Generator) -> None:
+        w = self._weights()
+        if not len(self.transforms) or w.sum() <= 0:
+            return
+        i = int(rng.choice(len(self.transforms), p=w))
+        self.transforms[i].run(state, rng, force=True)
+
+
+class SomeOf(BaseCompose):
+    """Choose ``n`` transforms (weights proportional to their ``p``) and apply them in order.
+
+    Each chosen transform is then applied with its own probability ``p``.
+
+    >>> import augkit as A
+    >>> block = A.SomeOf([A.HorizontalFlip(), A.VerticalFlip(), A.Transpose()], n=2)
+    """
+
+    _shuffle = False
+
+    def __init__(self, transforms: Sequence[Any], n: int = 1, replace: bool = False, p: float = 1):
+        super().__init__(transforms, p)
+        check_number(type(self).__name__, "n", n, 0, integer=True)
+        self.n = int(n)
+        self.replace = bool(replace)
+
+    def run_children(self, state: State, rng: np.random.Generator) -> None:
+        w = self._weights()
+        candidates = np.flatnonzero(w > 0)
+        if not len(candidates) or self.n == 0:
+            return
+        n = self.n if self.replace else min(self.n, len(candidates))
+        chosen = rng.choice(len(self.transforms), size=n, replace=self.replace, p=w)
+        order = chosen if self._shuffle else np.sort(chosen)
+        for i in order:
+            self.transforms[int(i)].run(state, rng)
+
+
+class RandomOrder(SomeOf):
+    """Like :class:`SomeOf`, but the chosen transforms run in random order.
+
+    >>> import augkit as A
+    >>> block = A.RandomOrder([A.HorizontalFlip(), A.RandomGamma()], n=2)
+    """
+
+    _shuffle = True
+
+
+class Sequential(BaseCompose):
+    """Apply all transforms in order (each with its own ``p``), as a block with probability ``p``.
+
+    >>> import augkit as A
+    >>> block = A.Sequential([A.HorizontalFlip(), A.VerticalFlip()], p=0.5)
+    """
+
+    def __init__(self, transforms: Sequence[Any], p: float = 0.5):
+        super().__init__(transforms, p)
+
+
+class OneOrOther(BaseCompose):
+    """Apply ``first`` with probability ``p``, else ``second``.
+
+    >>> import augkit as A
+    >>> block = A.OneOrOther(A.HorizontalFlip(), A.VerticalFlip(), p=0.5)
+    """
+
+    def __init__(self, first: Any = None, second: Any = None, transforms: Sequence[Any] | None = None,
+                 p: float = 0.5):
+        if transforms is None:
+            if first is None or second is None:
+                raise InvalidParameterError("OneOrOther: give first and second, or transforms=[a, b]")
+            transforms = [first, second]
+        if len(transforms) != 2:
+            raise fail("OneOrOther", "transforms", transforms, "exactly two transforms are needed")
+        super().__init__(transforms, p)
+
+    def run(self, state: State, rng: np.random.Generator, force: bool = False) -> None:
+        if self.should_apply(rng):
+            self.transforms[0].run(state, rng, force=True)
+        else:
+            self.transforms[1].run(state, rng, force=True)

@@ -1,0 +1,487 @@
+"""The per-call state of a pipeline: targets, pending geometry and pending lookup tables.
+
+Spatial steps are recorded, not applied: each group of targets keeps a *segment*, the
+product of the matrices pushed since that group was last materialized. Images are
+materialized at the next pixel-level transform, masks and annotations only at the end
+(or when a step needs them), so a chain of spatial steps costs one resampling.
+
+Fusion must not change what a step-by-step run would show, so:
+
+* a step reading outside its input frame with a constant border, after steps that
+  cropped or turned the frame, records that frame as a polygon; pixels outside it are
+  filled and annotations outside it are clipped (they would have been cut away);
+* a step reading outside with a non-constant border (reflect, replicate, wrap) after
+  such steps first materializes the pending segment, since its border content depends on
+  the intermediate image;
+* steps with different interpolations or fills do not fuse.
+
+Boxes and keypoints always go through the fused matrix: a box is the extent of its
+outline's image intersected with the region that stays visible, tighter than clipping
+after each step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from augkit.core.targets import (
+    BboxParams,
+    KeypointParams,
+    Rows,
+    bboxes_from_internal,
+    bboxes_to_internal,
+    check_input_bboxes,
+    gather_labels,
+    keypoints_from_internal,
+    keypoints_to_internal,
+)
+from augkit.errors import TargetError, UnsupportedInputError
+from augkit.geometry import matrices as mx
+from augkit.geometry.polygons import clipped_extents, intersect_all, points_inside
+from augkit.geometry.warp import Warp, fill_outside, maps_frame_onto_frame, warp_pixels
+
+IMAGE_DTYPES = ("uint8", "uint16", "float32")
+
+
+class Segment:
+    """Spatial steps pushed to one group of targets since it was last materialized."""
+
+    def __init__(self, shape: tuple[int, int]):
+        self.reset(shape)
+
+    def reset(self, shape: tuple[int, int]) -> None:
+        self.matrix = np.eye(3)
+        self.src_shape = shape
+        self.shape = shape
+        self.interp: int | None = None
+        self.border: int | None = None
+        self.fill: Any = None
+        self.polygons: list[np.ndarray] = []
+        self.frame_exact = True
+        self.steps = 0
+        self.box_method = "largest_box"
+
+    def accepts(self, warp: Warp, interp: int | None, fill: Any) -> bool:
+        if self.steps == 0:
+            return True
+        if interp is not None and self.interp is not None and interp != self.interp:
+            return False
+        if warp.reads_outside:
+            if self.border is not None and (self.border != warp.border_mode or self.fill != fill):
+                return False
+            if warp.border_mode != cv2.BORDER_CONSTANT and not self.frame_exact:
+                return False
+        return True
+
+    def push(self, warp: Warp, interp: int | None, fill: Any, geometry: bool = False) -> None:
+        m = warp.matrix
+        self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
+        if warp.reads_outside and (geometry or not self.frame_exact):
+            self.polygons.append(mx.apply_to_points(m, mx.rect(*warp.in_shape)))
+        self.matrix = m @ self.matrix
+        if interp is not None:
+            self.interp = interp
+        if warp.reads_outside and self.border is None:
+            self.border, self.fill = warp.border_mode, fill
+        self.shape = warp.out_shape
+        self.frame_exact = maps_frame_onto_frame(self.matrix, self.src_shape, self.shape)
+        self.steps += 1
+
+    def clip_polygons(self) -> list[np.ndarray]:
+        """The recorded polygons that actually cut into the output frame."""
+        frame = mx.rect(*self.shape)
+        return [p for p in self.polygons if not np.all(points_inside(frame, p, eps=1e-6))]
+
+
+def _as_image(name: str, value: Any) -> np.ndarray:
+    if not isinstance(value, np.ndarray):
+        raise UnsupportedInputError(f"{name}: expected a numpy array, got {type(value).__name__}")
+    if value.ndim not in (2, 3):
+        raise TargetError(f"{name}: expected an HxW or HxWxC array, got shape {value.shape}")
+    if value.shape[0] == 0 or value.shape[1] == 0 or (value.ndim == 3 and value.shape[2] == 0):
+        raise TargetError(f"{name}: the image is empty (shape {value.shape})")
+    return value
+
+
+def check_image(name: str, img: Any) -> np.ndarray:
+    img = _as_image(name, img)
+    if img.dtype.name not in IMAGE_DTYPES:
+        hint = " (convert with .astype(np.float32))" if img.dtype.kind == "f" else ""
+        raise UnsupportedInputError(
+            f"{name}: dtype {img.dtype} is not supported; accepted: uint8, uint16, "
+            f"float32 in [0, 1]{hint}")
+    if img.dtype == np.float32 and img.size:
+        lo, hi = float(img.min()), float(img.max())
+        if not (lo >= 0.0 and hi <= 1.0):
+            raise TargetError(f"{name}: float32 images must lie in [0, 1], got values in "
+                              f"[{lo:.4g}, {hi:.4g}] (scale with ToFloat or divide by 255)")
+    return img
+
+
+def check_mask(name: str, mask: Any) -> np.ndarray:
+    mask = _as_image(name, mask)
+    if mask.dtype.kind not in "biuf":
+        raise UnsupportedInputError(f"{name}: dtype {mask.dtype} is not supported for masks")
+    return mask
+
+
+class State:
+    """Targets of one call and the engine operations on them."""
+
+    def __init__(self, *, images: dict[str, np.ndarray], masks: dict[str, np.ndarray],
+                 mask_lists: dict[str, Any], shape: tuple[int, int],
+                 bbox_params: BboxParams | None = None, bboxes: Rows | None = None,
+                 keypoint_params: KeypointParams | None = None, keypoints: Rows | None = None,
+                 labels: dict[str, Any] | None = None):
+        self.images = images
+        self.masks = masks
+        self.mask_lists = mask_lists
+        self.shape = shape
+        self.input_shape = shape
+        self.bbox_params = bbox_params
+        self.bbox_rows = bboxes
+        self.keypoint_params = keypoint_params
+        self.keypoint_rows = keypoints
+        self.labels = labels or {}
+        self.image_seg = Segment(shape)
+        self.mask_seg = Segment(shape)
+        self.geom_seg = Segment(shape)
+        self.lut: np.ndarray | None = None
+        self.boxes = np.zeros((0, 4))
+        self.box_index = np.zeros(0, dtype=np.int64)
+        self.kps = np.zeros((0, 4))
+        self.kp_index = np.zeros(0, dtype=np.int64)
+        self.kp_visible = np.zeros(0, dtype=bool)
+        if bboxes is not None:
+            boxes = bboxes_to_internal(bboxes.coords, bbox_params.format, shape)
+            keep = check_input_bboxes(boxes, bbox_params, shape, bboxes)
+            self.boxes = boxes[keep]
+            self.box_index = np.flatnonzero(keep)
+        if keypoints is not None:
+            self.kps = keypoints_to_internal(keypoints.coords, keypoint_params)
+            self.kp_index = np.arange(len(self.kps))
+            self.kp_visible = np.ones(len(self.kps), dtype=bool)
+        self.applied: list[Any] | None = None
+        self.mask_interpolation: int | None = None
+
+    # -- facts transforms ask for --------------------------------------------------------
+    @property
+    def first_image(self) -> np.ndarray | None:
+        for img in self.images.values():
+            return img
+        return None
+
+    @property
+    def num_channels(self) -> int:
+        img = self.first_image
+        if img is None:
+            return 1
+        return 1 if img.ndim == 2 else img.shape[2]
+
+    @property
+    def image_dtype(self) -> np.dtype:
+        img = self.first_image
+        return img.dtype if img is not None else np.dtype(np.uint8)
+
+    def shape_with_channels(self) -> tuple[int, ...]:
+        img = self.first_image
+        if img is not None and img.ndim == 3:
+            return (*self.shape, img.shape[2])
+        return tuple(self.shape)
+
+    # -- geometry ------------------------------------------------------------------------
+    def push_warp(self, warp: Warp) -> None:
+        if tuple(warp.in_shape) != tuple(self.shape):  # pragma: no cover - programming error
+            raise RuntimeError(f"warp expects {warp.in_shape}, state is {self.shape}")
+        mask_interp = warp.mask_interpolation
+        if self.mask_interpolation is not None and mask_interp is not None:
+            mask_interp = self.mask_interpolation
+        if self.images:
+            if not self.image_seg.accepts(warp, warp.interpolation, warp.fill):
+                self.materialize_images()
+            self.image_seg.push(warp, warp.interpolation, warp.fill)
+        if self.masks or self.mask_lists:
+            if not self.mask_seg.accepts(warp, mask_interp, warp.fill_mask):
+                self.materialize_masks()
+            self.mask_seg.push(warp, mask_interp, warp.fill_mask)
+        if len(self.boxes) or len(self.kps):
+            method = _box_method(warp)
+            if method is not None and method != self.geom_seg.box_method:
+                if self.geom_seg.steps:
+                    self.materialize_geometry()
+                self.geom_seg.box_method = method
+            self.geom_seg.push(warp, None, None, geometry=True)
+        else:
+            self.geom_seg.reset(warp.out_shape)
+        self.shape = warp.out_shape
+        if not self.images:
+            self.image_seg.reset(self.shape)
+        if not (self.masks or self.mask_lists):
+            self.mask_seg.reset(self.shape)
+
+    def _warp_group(self, seg: Segment, arr: np.ndarray, fill_default: Any) -> np.ndarray:
+        border = seg.border if seg.border is not None else cv2.BORDER_CONSTANT
+        fill = seg.fill if seg.fill is not None else fill_default
+        out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill)
+        polys = seg.clip_polygons()
+        if polys:
+            out = fill_outside(out, polys, fill)
+        return out
+
+    def materialize_images(self) -> None:
+        if self.lut is not None:
+            lut, self.lut = self.lut, None
+            for k, img in self.images.items():
+                self.images[k] = apply_lut(img, lut)
+        seg = self.image_seg
+        if seg.steps:
+            for k, img in self.images.items():
+                self.images[k] = self._warp_group(seg, img, 0.0)
+        seg.reset(self.shape)
+
+    def materialize_masks(self) -> None:
+        seg = self.mask_seg
+        if seg.steps:
+            for k, m in self.masks.items():
+                self.masks[k] = self._warp_group(seg, m, 0.0)
+            for k, lst in self.mask_lists.items():
+                if isinstance(lst, np.ndarray):
+                    self.mask_lists[k] = np.stack([self._warp_group(seg, m, 0.0) for m in lst]) \
+                        if len(lst) else np.zeros((0, *seg.shape), lst.dtype)
+                else:
+                    self.mask_lists[k] = [self._warp_group(seg, m, 0.0) for m in lst]
+        seg.reset(self.shape)
+
+    def materialize_geometry(self) -> None:
+        seg = self.geom_seg
+        if seg.steps == 0:
+            seg.reset(self.shape)
+            return
+        region = intersect_all([mx.rect(*seg.shape)] + seg.polygons)
+        if len(self.boxes):
+            corners = box_outlines(self.boxes, seg.box_method)
+            polys = mx.apply_to_points(seg.matrix, corners)
+            clipped, ok = clipped_extents(polys, region)
+            full = np.concatenate([polys.min(axis=1), polys.max(axis=1)], axis=1)
+            keep = self._filter_boxes(clipped, full, ok)
+            self.boxes = clipped[keep]
+            self.box_index = self.box_index[keep]
+        if len(self.kps):
+            pts = self.kps[:, :2]
+            new = mx.apply_to_points(seg.matrix, pts)
+            jac = mx.jacobian(seg.matrix, pts)
+            ang = self.kps[:, 2]
+            d = np.stack([np.cos(ang), np.sin(ang)], axis=1)
+            nd = np.einsum("nij,nj->ni", jac, d)
+            kps = self.kps.copy()
+            kps[:, :2] = new
+            kps[:, 2] = np.mod(np.arctan2(nd[:, 1], nd[:, 0]), 2 * np.pi)
+            kps[:, 3] = self.kps[:, 3] * np.sqrt(np.abs(np.linalg.det(jac)))
+            h, w = seg.shape
+            inside = points_inside(new, region) & (new[:, 0] < w) & (new[:, 1] < h) \
+                if len(region) >= 3 else np.zeros(len(new), dtype=bool)
+            self.kps = kps
+            self.kp_visible = self.kp_visible & inside
+            self._drop_invisible_keypoints()
+        seg.reset(self.shape)
+
+    def _drop_invisible_keypoints(self) -> None:
+        if self.keypoint_params is not None and self.keypoint_params.remove_invisible:
+            keep = self.kp_visible
+            self.kps, self.kp_index, self.kp_visible = self.kps[keep], self.kp_index[keep], self.kp_visible[keep]
+
+    def _filter_boxes(self, boxes: np.ndarray, full: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        p = self.bbox_params
+        w = boxes[:, 2] - boxes[:, 0]
+        h = boxes[:, 3] - boxes[:, 1]
+        area = w * h
+        keep = ok & (w > 0) & (h > 0)
+        if p is None:
+            return keep
+        full_area = (full[:, 2] - full[:, 0]) * (full[:, 3] - full[:, 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            vis = np.where(full_area > 0, area / full_area, 1.0)
+        keep &= area >= p.min_area
+        keep &= vis >= p.min_visibility - 1e-12
+        keep &= (w >= p.min_width) & (h >= p.min_height)
+        if p.max_accept_ratio is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.maximum(w / h, h / w)
+            keep &= ratio <= p.max_accept_ratio
+        return keep
+
+    def current_bboxes(self) -> np.ndarray:
+        """Boxes in the current frame, absolute ``x_min, y_min, x_max, y_max`` (materializes)."""
+        self.materialize_geometry()
+        return self.boxes
+
+    def current_keypoints(self) -> np.ndarray:
+        """Keypoints in the current frame, continuous ``x, y, angle, scale`` (materializes)."""
+        self.materialize_geometry()
+        return self.kps
+
+    def materialize_all(self) -> None:
+        self.materialize_images()
+        self.materialize_masks()
+        self.materialize_geometry()
+
+    # -- pixel steps ---------------------------------------------------------------------
+    def apply_pixel_transform(self, t, rng: np.random.Generator) -> None:
+        if not self.images:
+            return
+        self.materialize_images()
+        for img in self.images.values():
+            t.check_image(img)
+        params = t.sample(rng, self)
+        if self.image_dtype == np.uint8:
+            lut = t.get_lut(params, self.num_channels)
+            if lut is not None:
+                self.lut = lut if self.lut is None else compose_luts(self.lut, lut)
+                return
+        self.materialize_images()
+        for k, img in self.images.items():
+            out = t.apply(img, **params)
+            if not isinstance(out, np.ndarray):
+                raise TypeError(f"{type(t).__name__}.apply returned {type(out).__name__}, not an array")
+            self.images[k] = out
+
+    def apply_dual_transform(self, t, rng: np.random.Generator) -> None:
+        """An Albumentations-style step: materialize everything and call its hooks."""
+        self.materialize_all()
+        params = t.sample(rng, self)
+        for k, img in self.images.items():
+            self.images[k] = t.apply(img, **params)
+        for k, m in self.masks.items():
+            self.masks[k] = t.apply_to_mask(m, **params)
+        for k, lst in self.mask_lists.items():
+            out = t.apply_to_masks(lst, **params)
+            self.mask_lists[k] = np.stack(out) if isinstance(lst, np.ndarray) and len(out) else out
+        new_shape = self._shape_after_dual()
+        old_h, old_w = self.shape
+        if self.bbox_rows is not None and len(self.boxes):
+            arr = np.concatenate([self.boxes / [old_w, old_h, old_w, old_h],
+                                  self.box_index[:, None].astype(np.float64)], axis=1)
+            out = np.asarray(t.apply_to_bboxes(arr, **params), dtype=np.float64).reshape(-1, arr.shape[1])
+            h, w = new_shape
+            self.boxes = out[:, :4] * [w, h, w, h]
+            self.box_index = out[:, -1].astype(np.int64)
+        if self.keypoint_rows is not None and len(self.kps):
+            kps = self.kps.copy()
+            kps[:, :2] -= 0.5
+            arr = np.concatenate([kps, self.kp_index[:, None].astype(np.float64)], axis=1)
+            out = np.asarray(t.apply_to_keypoints(arr, **params), dtype=np.float64).reshape(-1, arr.shape[1])
+            index = out[:, -1].astype(np.int64)
+            pos = {int(i): n for n, i in enumerate(self.kp_index)}
+            vis = np.array([self.kp_visible[pos[int(i)]] for i in index], dtype=bool)
+            self.kps = out[:, :4].copy()
+            self.kps[:, :2] += 0.5
+            self.kp_index = index
+            h, w = new_shape
+            inside = (self.kps[:, 0] >= 0) & (self.kps[:, 0] < w) & (self.kps[:, 1] >= 0) & (self.kps[:, 1] < h)
+            self.kp_visible = vis & inside
+            self._drop_invisible_keypoints()
+        self.shape = new_shape
+        for seg in (self.image_seg, self.mask_seg, self.geom_seg):
+            seg.reset(new_shape)
+
+    def _shape_after_dual(self) -> tuple[int, int]:
+        for arr in list(self.images.values()) + list(self.masks.values()):
+            return arr.shape[:2]
+        for lst in self.mask_lists.values():
+            if len(lst):
+                return lst[0].shape[:2]
+        return self.shape
+
+    def legacy_data(self) -> dict[str, Any]:
+        """The targets as an Albumentations-style hook sees them in ``data``."""
+        self.materialize_all()
+        data: dict[str, Any] = dict(self.images)
+        data.update(self.masks)
+        data.update(self.mask_lists)
+        h, w = self.shape
+        if self.bbox_rows is not None:
+            data["bboxes"] = self.boxes / [w, h, w, h] if len(self.boxes) else np.zeros((0, 4))
+        if self.keypoint_rows is not None:
+            kps = self.kps.copy()
+            kps[:, :2] -= 0.5
+            data["keypoints"] = kps
+        return data
+
+    # -- output ----------------------------------------------------------------------------
+    def outputs(self) -> dict[str, Any]:
+        self.materialize_all()
+        out: dict[str, Any] = {}
+        out.update(self.images)
+        out.update(self.masks)
+        out.update(self.mask_lists)
+        if self.bbox_rows is not None:
+            coords = bboxes_from_internal(self.boxes, self.bbox_params.format, self.shape)
+            out["bboxes"] = self.bbox_rows.rebuild(self.box_index, coords)
+            for name in self.bbox_params.label_fields:
+                out[name] = gather_labels(name, self.labels[name], self.box_index)
+        if self.keypoint_rows is not None:
+            coords = keypoints_from_internal(self.kps, self.keypoint_params)
+            out["keypoints"] = self.keypoint_rows.rebuild(self.kp_index, coords)
+            for name in self.keypoint_params.label_fields:
+                out[name] = gather_labels(name, self.labels[name], self.kp_index)
+        return out
+
+
+def _box_method(warp: Warp) -> str | None:
+    """How boxes follow this step; None when it does not matter (axis-aligned steps)."""
+    m = warp.matrix
+    if abs(m[0, 1]) < 1e-12 and abs(m[1, 0]) < 1e-12 and mx.is_affine(m):
+        return None
+    return getattr(warp, "box_method", "largest_box")
+
+
+_ELLIPSE = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+
+
+def box_outlines(boxes: np.ndarray, method: str) -> np.ndarray:
+    """Outline points of each box: its 4 corners, or 64 points of its inscribed ellipse."""
+    b = boxes
+    if method == "ellipse":
+        cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+        rx, ry = (b[:, 2] - b[:, 0]) / 2, (b[:, 3] - b[:, 1]) / 2
+        # circumscribe the polygon around the ellipse so that its extent is not underestimated
+        k = 1.0 / np.cos(np.pi / len(_ELLIPSE))
+        xs = cx[:, None] + k * rx[:, None] * np.cos(_ELLIPSE)
+        ys = cy[:, None] + k * ry[:, None] * np.sin(_ELLIPSE)
+        return np.stack([xs, ys], axis=-1)
+    return np.stack([b[:, [0, 1]], b[:, [2, 1]], b[:, [2, 3]], b[:, [0, 3]]], axis=1)
+
+
+# ---------------------------------------------------------------------------------------
+# lookup tables
+# ---------------------------------------------------------------------------------------
+def compose_luts(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The table of ``second`` applied after ``first``."""
+    if second.ndim == 1:
+        return second[first]
+    if first.ndim == 1:
+        first = np.repeat(first[:, None], second.shape[1], axis=1)
+    return np.take_along_axis(second, first.astype(np.intp), axis=0)
+
+
+def apply_lut(img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    if lut.ndim == 1:
+        out = cv2.LUT(img, lut)
+    else:
+        channels = 1 if img.ndim == 2 else img.shape[2]
+        if lut.shape[1] != channels:
+            lut = lut[:, :1] if channels == 1 else np.repeat(lut[:, :1], channels, axis=1)
+        if channels == 1:
+            out = cv2.LUT(img, np.ascontiguousarray(lut[:, 0]))
+        elif channels <= 4:
+            out = cv2.LUT(img, np.ascontiguousarray(lut.reshape(256, 1, channels)))
+        else:
+            out = np.empty_like(img)
+            for c in range(channels):
+                out[..., c] = lut[:, c][img[..., c]]
+    if img.ndim == 3 and out.ndim == 2:
+        out = out[..., None]
+    return out

@@ -1,0 +1,308 @@
+"""Base classes of every transform.
+
+A transform validates its arguments in ``__init__``, draws its random parameters from
+the generator the pipeline hands it (:meth:`BasicTransform.sample`), and then either
+
+* changes pixel values (:class:`ImageOnlyTransform`: :meth:`~ImageOnlyTransform.apply`,
+  optionally :meth:`~ImageOnlyTransform.get_lut` for uint8 lookup-table fusion), or
+* describes where output pixels come from (:class:`SpatialTransform`:
+  :meth:`~SpatialTransform.get_warp`); the engine applies that warp to every target.
+
+Subclasses written for Albumentations (overriding ``apply``, ``apply_to_mask``,
+``apply_to_bboxes``, ``apply_to_keypoints``, ``get_params``,
+``get_params_dependent_on_data``) run unchanged as steps that are not fused.
+
+>>> import numpy as np, augkit as A
+>>> class AddOne(A.ImageOnlyTransform):
+...     def apply(self, img, **params):
+...         return img + 1
+>>> AddOne(p=1.0)(image=np.zeros((2, 2), np.uint8))["image"].tolist()
+[[1, 1], [1, 1]]
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import random
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from augkit.core.params import check_prob, is_number
+from augkit.errors import InvalidParameterError, TargetError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from augkit.core.state import State
+    from augkit.geometry.warp import Warp
+
+_OWN_INIT_ARGS = "_init_args"
+
+
+def _wrap_init(init, cls):
+    """Check keyword names, translate ``always_apply`` and record the init arguments."""
+    sig = inspect.signature(init)
+    params = list(sig.parameters.values())[1:]
+    var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    names = [p.name for p in params
+             if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        outer = _OWN_INIT_ARGS not in self.__dict__
+        if outer:
+            self.__dict__[_OWN_INIT_ARGS] = {}
+        always_apply = None
+        if "always_apply" in kwargs and "always_apply" not in names and not var_kw:
+            always_apply = kwargs.pop("always_apply")
+            warnings.warn(f"{cls.__name__}: always_apply is deprecated; use p=1.0 instead",
+                          DeprecationWarning, stacklevel=2)
+        legacy = getattr(cls, "_legacy_kwargs", None)
+        if legacy is not None and outer:
+            kwargs = legacy(kwargs)
+        if not var_kw:
+            unknown = [k for k in kwargs if k not in names]
+            if unknown:
+                k = unknown[0]
+                close = difflib.get_close_matches(k, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise InvalidParameterError(
+                    f"{cls.__name__}({k}={kwargs[k]!r}): unknown argument {k!r}{hint} "
+                    f"Accepted: {', '.join(names)}")
+        init(self, *args, **kwargs)
+        if outer:
+            try:
+                bound = sig.bind(self, *args, **kwargs)
+                bound.apply_defaults()
+                recorded = {k: v for k, v in list(bound.arguments.items())[1:]
+                            if sig.parameters[k].kind not in (inspect.Parameter.VAR_POSITIONAL,
+                                                              inspect.Parameter.VAR_KEYWORD)}
+            except TypeError:
+                recorded = {}
+            recorded.pop("always_apply", None)
+            if "p" in recorded:
+                recorded["p"] = self.p
+            self.__dict__[_OWN_INIT_ARGS] = recorded
+            if always_apply:
+                self.p = 1.0
+                recorded["p"] = 1.0
+
+    __init__.__signature__ = sig
+    return __init__
+
+
+class _LazyPyRandom:
+    """A ``random.Random`` seeded from the pipeline generator only when first used."""
+
+    def __init__(self, rng: np.random.Generator):
+        self._rng = rng
+        self._py: random.Random | None = None
+
+    def __getattr__(self, name):
+        if self._py is None:
+            self._py = random.Random(int(self._rng.integers(0, 2**63)))
+        return getattr(self._py, name)
+
+
+class BasicTransform:
+    """Root of every transform: a probability ``p`` and the engine hooks.
+
+    Args:
+        p: probability of applying the transform, in [0, 1].
+    """
+
+    #: "pixel" for transforms that change image values only, "spatial" for the others.
+    kind: str = "pixel"
+    #: target kinds the transform acts on (for documentation and ``augkit list``).
+    targets: tuple[str, ...] = ("image",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _wrap_init(cls.__dict__["__init__"], cls)
+
+    def __init__(self, p: float = 0.5, always_apply: bool | None = None):
+        # Albumentations 1.x subclasses call super().__init__(always_apply, p) positionally.
+        if isinstance(p, bool) and is_number(always_apply):
+            p, always_apply = float(always_apply), p
+        if always_apply is not None:
+            warnings.warn(f"{type(self).__name__}: always_apply is deprecated; use p=1.0 instead",
+                          DeprecationWarning, stacklevel=3)
+        self.p = check_prob(type(self).__name__, p)
+        if always_apply:
+            self.p = 1.0
+        self._solo = None
+
+    # -- randomness -------------------------------------------------------------------
+    def should_apply(self, rng: np.random.Generator) -> bool:
+        if self.p >= 1.0:
+            return True
+        if self.p <= 0.0:
+            return False
+        return bool(rng.random() < self.p)
+
+    def sample(self, rng: np.random.Generator, state: State) -> dict[str, Any]:
+        """Draw this call's parameters. Built-in transforms override this.
+
+        The default runs the Albumentations-style hooks ``get_params`` and
+        ``get_params_dependent_on_data`` with ``self.random_generator`` and
+        ``self.py_random`` bound to the pipeline's generator.
+        """
+        self.random_generator = rng
+        self.py_random = _LazyPyRandom(rng)
+        params = dict(self.get_params() or {})
+        params["shape"] = state.shape_with_channels()
+        if type(self).get_params_dependent_on_data is not BasicTransform.get_params_dependent_on_data:
+            params.update(self.get_params_dependent_on_data(params, state.legacy_data()) or {})
+        return params
+
+    def get_params(self) -> dict[str, Any]:
+        return {}
+
+    def get_params_dependent_on_data(self, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    @property
+    def targets_as_params(self) -> list[str]:
+        return []
+
+    # -- engine -----------------------------------------------------------------------
+    def run(self, state: State, rng: np.random.Generator, force: bool = False) -> None:
+        """Apply to a pipeline state (called by compositions)."""
+        if force or self.should_apply(rng):
+            self.apply_to_state(state, rng)
+
+    def apply_to_state(self, state: State, rng: np.random.Generator) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- standalone use -----------------------------------------------------------------
+    def __call__(self, *args, force_apply: bool = False, **data):
+        if args:
+            raise TargetError(f"{type(self).__name__}: pass targets by keyword, "
+                              f"e.g. transform(image=img), not positionally")
+        if self._solo is None:
+            from augkit.core.compose import Compose
+            self._solo = Compose([self], p=1.0)
+        return self._solo._call(data, force_children=force_apply)
+
+    def set_random_seed(self, seed: int | None) -> None:
+        """Seed the generator used when this transform is called on its own."""
+        if self._solo is None:
+            from augkit.core.compose import Compose
+            self._solo = Compose([self], p=1.0)
+        self._solo.set_random_seed(seed)
+
+    # -- introspection ----------------------------------------------------------------
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return tuple(k for k in self.__dict__.get(_OWN_INIT_ARGS, {}) if k != "p")
+
+    def get_transform_init_args(self) -> dict[str, Any]:
+        recorded = self.__dict__.get(_OWN_INIT_ARGS, {})
+        out = {k: recorded[k] for k in recorded if k != "p"}
+        for name in self.get_transform_init_args_names():
+            if name not in out and hasattr(self, name):
+                out[name] = getattr(self, name)
+        return out
+
+    def __repr__(self) -> str:
+        args = self.get_transform_init_args()
+        body = ", ".join(f"{k}={v!r}" for k, v in args.items())
+        sep = ", " if body else ""
+        return f"{type(self).__name__}({body}{sep}p={self.p})"
+
+
+class ImageOnlyTransform(BasicTransform):
+    """A pixel-level transform: changes image values, leaves every other target alone.
+
+    Override :meth:`apply` (and :meth:`sample` or ``get_params``). uint8 transforms that
+    are a per-channel lookup table also override :meth:`get_lut`, so that consecutive ones
+    are fused into one table.
+    """
+
+    kind = "pixel"
+    targets = ("image",)
+    #: dtypes the transform accepts (checked at call time).
+    supported_dtypes: tuple[str, ...] = ("uint8", "uint16", "float32")
+
+    def apply(self, img: np.ndarray, **params) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError(f"{type(self).__name__} must implement apply()")
+
+    def get_lut(self, params: dict[str, Any], num_channels: int) -> np.ndarray | None:
+        """A uint8 lookup table equivalent to :meth:`apply`, shape (256,) or (256, C); or None."""
+        return None
+
+    def check_image(self, img: np.ndarray) -> None:
+        """Raise a clear error when the transform cannot handle this image."""
+        if img.dtype.name not in self.supported_dtypes:
+            from augkit.errors import UnsupportedInputError
+            raise UnsupportedInputError(
+                f"{type(self).__name__}: image dtype {img.dtype} is not supported; "
+                f"accepted: {', '.join(self.supported_dtypes)}")
+
+    def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
+        state.apply_pixel_transform(self, rng)
+
+
+class DualTransform(BasicTransform):
+    """A transform that changes image and annotations together (Albumentations style).
+
+    Override ``apply`` and the ``apply_to_*`` hooks you need. Bounding boxes reach
+    :meth:`apply_to_bboxes` as an ``(N, 4 + k)`` float array of normalized
+    ``x_min, y_min, x_max, y_max`` (the "albumentations" format); keypoints reach
+    :meth:`apply_to_keypoints` as ``(N, 4 + k)`` ``x, y, angle (radians), scale`` in pixels.
+    Such a step is applied on its own (it is not fused with its neighbours).
+    """
+
+    kind = "spatial"
+    targets = ("image", "mask", "masks", "bboxes", "keypoints")
+
+    def apply(self, img: np.ndarray, **params) -> np.ndarray:
+        return img
+
+    def apply_to_mask(self, mask: np.ndarray, **params) -> np.ndarray:
+        return self.apply(mask, **params)
+
+    def apply_to_masks(self, masks, **params):
+        return [self.apply_to_mask(m, **params) for m in masks]
+
+    def apply_to_bboxes(self, bboxes: np.ndarray, **params) -> np.ndarray:
+        return bboxes
+
+    def apply_to_keypoints(self, keypoints: np.ndarray, **params) -> np.ndarray:
+        return keypoints
+
+    def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
+        state.apply_dual_transform(self, rng)
+
+
+class SpatialTransform(DualTransform):
+    """A built-in spatial transform: returns a warp, the engine applies it to all targets.
+
+    Override :meth:`sample` and :meth:`get_warp`.
+    """
+
+    def get_warp(self, params: dict[str, Any], state: State) -> Warp:  # pragma: no cover
+        raise NotImplementedError
+
+    def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
+        params = self.sample(rng, state)
+        if params is None:  # the transform decided there is nothing to do
+            return
+        state.push_warp(self.get_warp(params, state))
+
+
+class NoOp(DualTransform):
+    """Does nothing; useful as a placeholder inside OneOf.
+
+    >>> import numpy as np, augkit as A
+    >>> A.NoOp()(image=np.ones((2, 2), np.uint8))["image"].sum()
+    4
+    """
+
+    def __init__(self, p: float = 0.5):
+        super().__init__(p=p)
+
+    def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
+        return None

@@ -1,0 +1,153 @@
+"""Convex polygon operations used to clip boxes and keypoints to what stays visible.
+
+Everything is vectorized over boxes; the clip region (the output frame intersected with
+the frames of intermediate steps that read outside their input) is one small convex
+polygon shared by all boxes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_EPS = 1e-9
+
+
+def signed_area(poly: np.ndarray) -> np.ndarray:
+    """Signed area of polygons ``(..., K, 2)`` (positive when counter-clockwise in x-right, y-up)."""
+    x, y = poly[..., 0], poly[..., 1]
+    return 0.5 * np.sum(x * np.roll(y, -1, axis=-1) - np.roll(x, -1, axis=-1) * y, axis=-1)
+
+
+def clip_convex(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
+    """Sutherland-Hodgman: the part of one convex polygon inside another, ``(K, 2)``."""
+    out = [tuple(p) for p in subject]
+    orient = 1.0 if signed_area(clip) >= 0 else -1.0
+    n = len(clip)
+    for i in range(n):
+        if not out:
+            break
+        a, b = clip[i], clip[(i + 1) % n]
+        edge = b - a
+
+        def side(p, a=a, edge=edge):
+            return orient * (edge[0] * (p[1] - a[1]) - edge[1] * (p[0] - a[0]))
+
+        inp, out = out, []
+        for j in range(len(inp)):
+            cur, prev = np.asarray(inp[j]), np.asarray(inp[j - 1])
+            s_cur, s_prev = side(cur), side(prev)
+            if s_cur >= -_EPS:
+                if s_prev < -_EPS:
+                    t = s_prev / (s_prev - s_cur)
+                    out.append(tuple(prev + t * (cur - prev)))
+                out.append(tuple(cur))
+            elif s_prev >= -_EPS:
+                t = s_prev / (s_prev - s_cur)
+                out.append(tuple(prev + t * (cur - prev)))
+    return np.asarray(out, dtype=np.float64).reshape(-1, 2)
+
+
+def intersect_all(polygons: list[np.ndarray]) -> np.ndarray:
+    region = polygons[0]
+    for poly in polygons[1:]:
+        region = clip_convex(region, poly)
+        if len(region) < 3:
+            return np.zeros((0, 2))
+    return region
+
+
+def points_inside(points: np.ndarray, poly: np.ndarray, eps: float = 1e-7) -> np.ndarray:
+    """Which of ``(..., 2)`` points lie in the convex polygon ``(K, 2)`` (boundary included)."""
+    if len(poly) < 3:
+        return np.zeros(points.shape[:-1], dtype=bool)
+    orient = 1.0 if signed_area(poly) >= 0 else -1.0
+    a = poly
+    edge = np.roll(poly, -1, axis=0) - poly
+    rel = points[..., None, :] - a  # (..., K, 2)
+    cross = edge[:, 0] * rel[..., 1] - edge[:, 1] * rel[..., 0]
+    return np.all(orient * cross >= -eps, axis=-1)
+
+
+def is_axis_aligned_rect(poly: np.ndarray) -> bool:
+    if len(poly) != 4:
+        return False
+    xs, ys = np.unique(np.round(poly[:, 0], 9)), np.unique(np.round(poly[:, 1], 9))
+    return len(xs) == 2 and len(ys) == 2
+
+
+def clipped_extents(polys: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounding boxes of ``polys (N, K, 2) ∩ region``; also whether each intersection is non-empty.
+
+    The intersection of two convex polygons is spanned by the vertices of each that lie in
+    the other and by the crossings of their edges, so its extent is the extent of those.
+    """
+    n = len(polys)
+    if n == 0 or len(region) < 3:
+        return np.zeros((n, 4)), np.zeros(n, dtype=bool)
+    if is_axis_aligned_rect(region):
+        x0, y0 = region.min(axis=0)
+        x1, y1 = region.max(axis=0)
+        if _all_axis_aligned(polys):
+            lo = polys.min(axis=1)
+            hi = polys.max(axis=1)
+            boxes = np.stack([np.maximum(lo[:, 0], x0), np.maximum(lo[:, 1], y0),
+                              np.minimum(hi[:, 0], x1), np.minimum(hi[:, 1], y1)], axis=1)
+            ok = (boxes[:, 2] >= boxes[:, 0]) & (boxes[:, 3] >= boxes[:, 1])
+            return boxes, ok
+    big = np.inf
+    cand_min = np.full((n, 2), big)
+    cand_max = np.full((n, 2), -big)
+
+    def take(points: np.ndarray, valid: np.ndarray) -> None:
+        # points (N, M, 2), valid (N, M)
+        p_min = np.where(valid[..., None], points, big).min(axis=1)
+        p_max = np.where(valid[..., None], points, -big).max(axis=1)
+        np.minimum(cand_min, p_min, out=cand_min)
+        np.maximum(cand_max, p_max, out=cand_max)
+
+    # 1. subject vertices inside the region
+    take(polys, points_inside(polys, region))
+    # 2. region vertices inside each subject polygon
+    k = polys.shape[1]
+    orient = np.where(signed_area(polys) >= 0, 1.0, -1.0)  # (N,)
+    edges = np.roll(polys, -1, axis=1) - polys  # (N, K, 2)
+    rel = region[None, :, None, :] - polys[:, None, :, :]  # (N, L, K, 2)
+    cross = edges[:, None, :, 0] * rel[..., 1] - edges[:, None, :, 1] * rel[..., 0]
+    inside = np.all(orient[:, None, None] * cross >= -1e-7, axis=-1)  # (N, L)
+    take(np.broadcast_to(region, (n,) + region.shape), inside)
+    # 3. edge crossings
+    a = polys[:, :, None, :]  # (N, K, 1, 2)
+    r = edges[:, :, None, :]
+    c = region[None, None, :, :]  # (1, 1, L, 2)
+    s = (np.roll(region, -1, axis=0) - region)[None, None]
+    denom = r[..., 0] * s[..., 1] - r[..., 1] * s[..., 0]
+    ca = c - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (ca[..., 0] * s[..., 1] - ca[..., 1] * s[..., 0]) / denom
+        u = (ca[..., 0] * r[..., 1] - ca[..., 1] * r[..., 0]) / denom
+    valid = (np.abs(denom) > 1e-12) & (t >= -1e-9) & (t <= 1 + 1e-9) & (u >= -1e-9) & (u <= 1 + 1e-9)
+    pts = a + np.where(valid, t, 0.0)[..., None] * r
+    take(pts.reshape(n, -1, 2), valid.reshape(n, -1))
+    del k
+    ok = np.all(np.isfinite(cand_min), axis=1)
+    boxes = np.concatenate([cand_min, cand_max], axis=1)
+    boxes[~ok] = 0.0
+    return boxes, ok
+
+
+def _all_axis_aligned(polys: np.ndarray) -> bool:
+    """True when every polygon is an axis-aligned rectangle given as 4 corners in order."""
+    if polys.shape[1] != 4:
+        return False
+    p = polys
+    same_y01 = np.abs(p[:, 0, 1] - p[:, 1, 1]) < 1e-9
+    same_x12 = np.abs(p[:, 1, 0] - p[:, 2, 0]) < 1e-9
+    same_y23 = np.abs(p[:, 2, 1] - p[:, 3, 1]) < 1e-9
+    same_x30 = np.abs(p[:, 3, 0] - p[:, 0, 0]) < 1e-9
+    alt_x01 = np.abs(p[:, 0, 0] - p[:, 1, 0]) < 1e-9
+    alt_y12 = np.abs(p[:, 1, 1] - p[:, 2, 1]) < 1e-9
+    alt_x23 = np.abs(p[:, 2, 0] - p[:, 3, 0]) < 1e-9
+    alt_y30 = np.abs(p[:, 3, 1] - p[:, 0, 1]) < 1e-9
+    a = same_y01 & same_x12 & same_y23 & same_x30
+    b = alt_x01 & alt_y12 & alt_x23 & alt_y30
+    return bool(np.all(a | b))

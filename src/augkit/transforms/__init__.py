@@ -1,0 +1,1 @@
+"""User-facing transforms, one family per module."""

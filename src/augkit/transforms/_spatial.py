@@ -1,0 +1,62 @@
+"""Shared pieces of the spatial transform families."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+
+from augkit.core import params as P
+from augkit.core.transform import SpatialTransform
+from augkit.geometry import matrices as mx
+from augkit.geometry.warp import Warp
+
+POSITIONS = ("center", "top_left", "top_right", "bottom_left", "bottom_right", "random")
+
+
+class ResamplingTransform(SpatialTransform):
+    """A spatial transform with interpolation, border mode and fill settings."""
+
+    def _init_resampling(self, interpolation=cv2.INTER_LINEAR, mask_interpolation=cv2.INTER_NEAREST,
+                         border_mode=cv2.BORDER_CONSTANT, fill=0.0, fill_mask=0.0) -> None:
+        name = type(self).__name__
+        self.interpolation = P.check_interpolation(name, "interpolation", interpolation)
+        self.mask_interpolation = P.check_interpolation(name, "mask_interpolation", mask_interpolation)
+        self.border_mode = P.check_border_mode(name, "border_mode", border_mode)
+        self.fill = P.check_fill(name, "fill", fill)
+        self.fill_mask = P.check_fill(name, "fill_mask", fill_mask)
+
+    def make_warp(self, matrix: np.ndarray, state, out_shape: tuple[int, int] | None = None,
+                  box_method: str = "largest_box") -> Warp:
+        w = Warp(matrix, state.shape, out_shape or state.shape,
+                 interpolation=getattr(self, "interpolation", cv2.INTER_LINEAR),
+                 mask_interpolation=getattr(self, "mask_interpolation", cv2.INTER_NEAREST),
+                 border_mode=getattr(self, "border_mode", cv2.BORDER_CONSTANT),
+                 fill=getattr(self, "fill", 0.0), fill_mask=getattr(self, "fill_mask", 0.0))
+        w.box_method = box_method
+        return w
+
+
+def pad_split(total: int, position: str, rng: np.random.Generator, axis: str) -> tuple[int, int]:
+    """Split ``total`` pixels of padding into (before, after) along one axis."""
+    if total <= 0:
+        return 0, 0
+    if position == "center":
+        before = total // 2
+    elif position == "random":
+        before = int(rng.integers(0, total + 1))
+    else:
+        vertical, horizontal = position.split("_")
+        side = vertical if axis == "y" else horizontal
+        # "top_left" puts the image at the top left: all padding goes after it
+        before = 0 if side in ("top", "left") else total
+    return before, total - before
+
+
+def padding_matrix(top: int, left: int) -> np.ndarray:
+    return mx.translate(left, top)
+
+
+def check_positive_int(owner: str, name: str, value: Any) -> int:
+    return int(P.check_number(owner, name, value, 1, integer=True))
