@@ -169,13 +169,22 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
     return _channel_chunks(img, fill, fn)
 
 
+def resize(img: np.ndarray, size_wh: tuple[int, int], interpolation: int) -> np.ndarray:
+    """``cv2.resize`` for any channel count (some of its kernels take at most 4)."""
+    if img.ndim == 3 and img.shape[2] > 4:
+        return np.concatenate([resize(np.ascontiguousarray(img[..., c:c + 4]), size_wh, interpolation)
+                               for c in range(0, img.shape[2], 4)], axis=2)
+    out = cv2.resize(img, size_wh, interpolation=interpolation)
+    if img.ndim == 3 and out.ndim == 2:
+        out = out[..., None]
+    return out
+
+
 def _preshrink(img, matrix, s):
     """Shrink with INTER_AREA first so a strong downscale averages instead of aliasing."""
     h, w = img.shape[:2]
     nh, nw = max(1, int(round(h * s))), max(1, int(round(w * s)))
-    small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
-    if img.ndim == 3 and small.ndim == 2:
-        small = small[..., None]
+    small = resize(img, (nw, nh), cv2.INTER_AREA)
     return small, matrix @ mx.scale(w / nw, h / nh)
 
 
@@ -200,10 +209,7 @@ def _warp_axis_aligned(img, matrix, out_shape, interpolation):
     if (x1 - x0, y1 - y0) == (ow, oh):
         return window.copy()
     flag = _RESIZE_FLAG.get(interpolation, interpolation)
-    out = cv2.resize(window, (ow, oh), interpolation=flag)
-    if img.ndim == 3 and out.ndim == 2:
-        out = out[..., None]
-    return out
+    return resize(window, (ow, oh), flag)
 
 
 def _warp_permutation(img, matrix, out_shape, border_mode, fill):
@@ -295,10 +301,16 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
     h, w = img.shape[:2]
     keep = np.zeros((h, w), np.uint8)
     shift = 8
-    region = polygons[0]
-    from augkit.geometry.polygons import intersect_all
+    from augkit.geometry.polygons import intersect_all, is_axis_aligned_rect
     region = intersect_all(polygons)
-    if len(region) >= 3:
+    if len(region) >= 3 and is_axis_aligned_rect(region):
+        # exact: keep pixels whose centres j + 0.5 lie in [x0, x1] (crops, pads)
+        x0, y0 = region.min(axis=0)
+        x1, y1 = region.max(axis=0)
+        j0, j1 = max(0, math.ceil(x0 - 0.5 - 1e-9)), min(w, math.floor(x1 - 0.5 + 1e-9) + 1)
+        i0, i1 = max(0, math.ceil(y0 - 0.5 - 1e-9)), min(h, math.floor(y1 - 0.5 + 1e-9) + 1)
+        keep[i0:i1, j0:j1] = 1
+    elif len(region) >= 3:
         pts = np.round((region - 0.5) * (1 << shift)).astype(np.int32)
         cv2.fillConvexPoly(keep, pts, 1, lineType=cv2.LINE_8, shift=shift)
     channels = img.shape[2] if img.ndim == 3 else None
