@@ -4,7 +4,7 @@
 inside ``OneOf``/``SomeOf``/``RandomOrder`` the children's ``p`` are selection weights.
 
 >>> import numpy as np, augkit as A
->>> pipe = A.Compose([A.HorizontalFlip(p=1.0), A.OneOf([A.Blur(), A.GaussianBlur()], p=0.0)], seed=7)
+>>> pipe = A.Compose([A.HorizontalFlip(p=1.0), A.OneOf([A.VerticalFlip(), A.Transpose()], p=0.0)], seed=7)
 >>> pipe(image=np.arange(6, dtype=np.uint8).reshape(2, 3))["image"].tolist()
 [[2, 1, 0], [5, 4, 3]]
 """
@@ -286,7 +286,7 @@ class OneOf(BaseCompose):
     """Apply exactly one of the transforms, chosen with weights proportional to their ``p``.
 
     >>> import augkit as A
-    >>> block = A.OneOf([A.HorizontalFlip(p=1), A.VerticalFlip(p=3)], p=0.5)
+    >>> block = A.OneOf([A.HorizontalFlip(p=0.25), A.VerticalFlip(p=0.75)], p=0.5)
     """
 
     def __init__(self, transforms: Sequence[Any], p: float = 0.5):

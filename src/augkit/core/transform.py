@@ -297,7 +297,7 @@ class NoOp(DualTransform):
     """Does nothing; useful as a placeholder inside OneOf.
 
     >>> import numpy as np, augkit as A
-    >>> A.NoOp()(image=np.ones((2, 2), np.uint8))["image"].sum()
+    >>> int(A.NoOp()(image=np.ones((2, 2), np.uint8))["image"].sum())
     4
     """
 
