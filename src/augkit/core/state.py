@@ -266,8 +266,10 @@ class State:
             polys = mx.apply_to_points(seg.matrix, corners)
             clipped, ok = clipped_extents(polys, region)
             full = np.concatenate([polys.min(axis=1), polys.max(axis=1)], axis=1)
+            h, w = seg.shape
+            np.clip(clipped, 0, [w, h, w, h], out=clipped)
             keep = self._filter_boxes(clipped, full, ok)
-            self.boxes = clipped[keep]
+            self.boxes = _snap(clipped[keep])
             self.box_index = self.box_index[keep]
         if len(self.kps):
             pts = self.kps[:, :2]
@@ -423,11 +425,18 @@ class State:
             for name in self.bbox_params.label_fields:
                 out[name] = gather_labels(name, self.labels[name], self.box_index)
         if self.keypoint_rows is not None:
-            coords = keypoints_from_internal(self.kps, self.keypoint_params)
+            coords = _snap(keypoints_from_internal(self.kps, self.keypoint_params))
             out["keypoints"] = self.keypoint_rows.rebuild(self.kp_index, coords)
             for name in self.keypoint_params.label_fields:
                 out[name] = gather_labels(name, self.labels[name], self.kp_index)
         return out
+
+
+def _snap(values: np.ndarray) -> np.ndarray:
+    """Round values within 1e-9 of an integer to it: matrix products leave 1e-15 dust
+    (so a box edge on the frame reads 0.0, not -3.5e-15)."""
+    r = np.round(values)
+    return np.where(np.abs(values - r) < 1e-9, r, values)
 
 
 def _box_method(warp: Warp) -> str | None:
