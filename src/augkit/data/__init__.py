@@ -31,7 +31,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-__all__ = ["sample", "sample_path", "SAMPLE_INFO"]
+__all__ = ["SAMPLE_INFO", "sample", "sample_path"]
 
 _PACKAGE = __name__
 _ANNOTATIONS = "sample.json"
