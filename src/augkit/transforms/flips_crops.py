@@ -8,6 +8,7 @@ Consecutive ones fuse into one operation.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -269,6 +270,22 @@ class _ResizedCropBase(ResamplingTransform):
         return warp
 
 
+def _size_from_height_width(owner):
+    """Translate the 1.x ``height=``/``width=`` spelling to 2.x ``size=(height, width)``."""
+    def translate(kwargs):
+        if "height" in kwargs or "width" in kwargs:
+            if "size" in kwargs:
+                raise InvalidParameterError(f"{owner}: give size=(height, width), not both size and height/width")
+            if "height" not in kwargs or "width" not in kwargs:
+                raise InvalidParameterError(f"{owner}: height= and width= go together (1.x spelling of size=)")
+            warnings.warn(f"{owner}(height=..., width=...) is the 1.x spelling; use size=(height, width)",
+                          DeprecationWarning, stacklevel=4)
+            kwargs = dict(kwargs)
+            kwargs["size"] = (kwargs.pop("height"), kwargs.pop("width"))
+        return kwargs
+    return staticmethod(translate)
+
+
 def _area_for_downscale(warp, mode, src, dst):
     if mode is None or (dst[0] >= src[0] and dst[1] >= src[1]):
         return
@@ -290,6 +307,8 @@ class RandomResizedCrop(_ResizedCropBase):
     >>> A.RandomResizedCrop(size=(8, 8))(image=np.zeros((20, 30, 3), np.uint8))["image"].shape
     (8, 8, 3)
     """
+
+    _legacy_kwargs = _size_from_height_width("RandomResizedCrop")
 
     def __init__(self, size: tuple[int, int], scale: tuple[float, float] = (0.08, 1.0),
                  ratio: tuple[float, float] = (0.75, 1.3333333333333333),
@@ -338,6 +357,8 @@ class RandomSizedCrop(_ResizedCropBase):
     >>> A.RandomSizedCrop(min_max_height=(4, 8), size=(6, 6))(image=np.zeros((10, 10), np.uint8))["image"].shape
     (6, 6)
     """
+
+    _legacy_kwargs = _size_from_height_width("RandomSizedCrop")
 
     def __init__(self, min_max_height: tuple[int, int], size: tuple[int, int], w2h_ratio: float = 1.0,
                  interpolation: int = cv2.INTER_LINEAR, mask_interpolation: int = cv2.INTER_NEAREST,
