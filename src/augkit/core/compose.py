@@ -301,9 +301,9 @@ class OneOf(BaseCompose):
 
 
 class SomeOf(BaseCompose):
-    """Choose ``n`` transforms (weights proportional to their ``p``) and apply them in order.
+    """Choose ``n`` of the transforms uniformly and apply them in order, each with its own ``p``.
 
-    Each chosen transform is then applied with its own probability ``p``.
+    (As in Albumentations 2.x: ``p`` does not weight the choice, it gates the chosen step.)
 
     >>> import augkit as A
     >>> block = A.SomeOf([A.HorizontalFlip(), A.VerticalFlip(), A.Transpose()], n=2)
@@ -318,12 +318,11 @@ class SomeOf(BaseCompose):
         self.replace = bool(replace)
 
     def run_children(self, state: State, rng: np.random.Generator) -> None:
-        w = self._weights()
-        candidates = np.flatnonzero(w > 0)
-        if not len(candidates) or self.n == 0:
+        count = len(self.transforms)
+        if count == 0 or self.n == 0:
             return
-        n = self.n if self.replace else min(self.n, len(candidates))
-        chosen = rng.choice(len(self.transforms), size=n, replace=self.replace, p=w)
+        n = self.n if self.replace else min(self.n, count)
+        chosen = rng.choice(count, size=n, replace=self.replace)
         order = chosen if self._shuffle else np.sort(chosen)
         for i in order:
             self.transforms[int(i)].run(state, rng)

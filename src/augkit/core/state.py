@@ -44,6 +44,9 @@ from augkit.geometry.polygons import clipped_extents, intersect_all, points_insi
 from augkit.geometry.warp import Warp, fill_outside, maps_frame_onto_frame, warp_pixels
 
 IMAGE_DTYPES = ("uint8", "uint16", "float32")
+_IMAGE_DTYPES = {np.dtype(t) for t in IMAGE_DTYPES}
+_EYE = np.eye(3)
+_EYE.setflags(write=False)
 
 
 class Segment:
@@ -53,7 +56,7 @@ class Segment:
         self.reset(shape)
 
     def reset(self, shape: tuple[int, int]) -> None:
-        self.matrix = np.eye(3)
+        self.matrix = _EYE  # shared, never written in place
         self.src_shape = shape
         self.shape = shape
         self.interp: int | None = None
@@ -108,7 +111,7 @@ def _as_image(name: str, value: Any) -> np.ndarray:
 
 def check_image(name: str, img: Any) -> np.ndarray:
     img = _as_image(name, img)
-    if img.dtype.name not in IMAGE_DTYPES:
+    if img.dtype not in _IMAGE_DTYPES:
         hint = " (convert with .astype(np.float32))" if img.dtype.kind == "f" else ""
         raise UnsupportedInputError(
             f"{name}: dtype {img.dtype} is not supported; accepted: uint8, uint16, "

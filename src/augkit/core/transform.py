@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from augkit.geometry.warp import Warp
 
 _OWN_INIT_ARGS = "_init_args"
+_DTYPE_SETS: dict[tuple[str, ...], frozenset] = {}  # dtype.name is slow; compare dtype objects
 
 
 def _wrap_init(init, cls):
@@ -235,7 +236,10 @@ class ImageOnlyTransform(BasicTransform):
 
     def check_image(self, img: np.ndarray) -> None:
         """Raise a clear error when the transform cannot handle this image."""
-        if img.dtype.name not in self.supported_dtypes:
+        allowed = _DTYPE_SETS.get(self.supported_dtypes)
+        if allowed is None:
+            allowed = _DTYPE_SETS[self.supported_dtypes] = frozenset(np.dtype(d) for d in self.supported_dtypes)
+        if img.dtype not in allowed:
             from augkit.errors import UnsupportedInputError
             raise UnsupportedInputError(
                 f"{type(self).__name__}: image dtype {img.dtype} is not supported; "

@@ -76,7 +76,7 @@ def is_axis_aligned_rect(poly: np.ndarray) -> bool:
 
 
 def clipped_extents(polys: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bounding boxes of ``polys (N, K, 2) ∩ region``; also whether each intersection is non-empty.
+    """Bounding boxes of ``polys (N, K, 2) ∩ region``; also whether each intersection has area.
 
     The intersection of two convex polygons is spanned by the vertices of each that lie in
     the other and by the crossings of their edges, so its extent is the extent of those.
@@ -92,29 +92,17 @@ def clipped_extents(polys: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, 
             hi = polys.max(axis=1)
             boxes = np.stack([np.maximum(lo[:, 0], x0), np.maximum(lo[:, 1], y0),
                               np.minimum(hi[:, 0], x1), np.minimum(hi[:, 1], y1)], axis=1)
-            ok = (boxes[:, 2] >= boxes[:, 0]) & (boxes[:, 3] >= boxes[:, 1])
+            ok = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
             return boxes, ok
-    big = np.inf
-    cand_min = np.full((n, 2), big)
-    cand_max = np.full((n, 2), -big)
-
-    def take(points: np.ndarray, valid: np.ndarray) -> None:
-        # points (N, M, 2), valid (N, M)
-        p_min = np.where(valid[..., None], points, big).min(axis=1)
-        p_max = np.where(valid[..., None], points, -big).max(axis=1)
-        np.minimum(cand_min, p_min, out=cand_min)
-        np.maximum(cand_max, p_max, out=cand_max)
-
     # 1. subject vertices inside the region
-    take(polys, points_inside(polys, region))
+    found = [(polys, points_inside(polys, region))]
     # 2. region vertices inside each subject polygon
-    k = polys.shape[1]
     orient = np.where(signed_area(polys) >= 0, 1.0, -1.0)  # (N,)
     edges = np.roll(polys, -1, axis=1) - polys  # (N, K, 2)
     rel = region[None, :, None, :] - polys[:, None, :, :]  # (N, L, K, 2)
     cross = edges[:, None, :, 0] * rel[..., 1] - edges[:, None, :, 1] * rel[..., 0]
     inside = np.all(orient[:, None, None] * cross >= -1e-7, axis=-1)  # (N, L)
-    take(np.broadcast_to(region, (n,) + region.shape), inside)
+    found.append((np.broadcast_to(region, (n,) + region.shape), inside))
     # 3. edge crossings
     a = polys[:, :, None, :]  # (N, K, 1, 2)
     r = edges[:, :, None, :]
@@ -127,12 +115,40 @@ def clipped_extents(polys: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, 
         u = (ca[..., 0] * r[..., 1] - ca[..., 1] * r[..., 0]) / denom
     valid = (np.abs(denom) > 1e-12) & (t >= -1e-9) & (t <= 1 + 1e-9) & (u >= -1e-9) & (u <= 1 + 1e-9)
     pts = a + np.where(valid, t, 0.0)[..., None] * r
-    take(pts.reshape(n, -1, 2), valid.reshape(n, -1))
-    del k
-    ok = np.all(np.isfinite(cand_min), axis=1)
-    boxes = np.concatenate([cand_min, cand_max], axis=1)
-    boxes[~ok] = 0.0
+    found.append((pts.reshape(n, -1, 2), valid.reshape(n, -1)))
+
+    points = np.concatenate([p for p, _ in found], axis=1)  # (N, M, 2)
+    mask = np.concatenate([m for _, m in found], axis=1)  # (N, M)
+    has = mask.any(axis=1)
+    lo = np.where(mask[..., None], points, np.inf).min(axis=1)
+    hi = np.where(mask[..., None], points, -np.inf).max(axis=1)
+    boxes = np.concatenate([lo, hi], axis=1)
+    boxes[~has] = 0.0
+    # The intersection is the convex hull of those points. Its area tells a real overlap
+    # from one that only touches along an edge (extent > 0, area 0).
+    area = _hull_area(points, mask, has)
+    full = np.abs(signed_area(polys))
+    ok = has & (area > 1e-9 * np.maximum(full, 1.0))
     return boxes, ok
+
+
+def _hull_area(points: np.ndarray, mask: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Area of the convex polygon whose vertices are the masked points (unordered)."""
+    n = len(points)
+    count = np.maximum(mask.sum(axis=1), 1)
+    centre = np.where(mask[..., None], points, 0.0).sum(axis=1) / count[:, None]
+    rel = points - centre[:, None, :]
+    angle = np.where(mask, np.arctan2(rel[..., 1], rel[..., 0]), np.inf)
+    order = np.argsort(angle, axis=1)
+    pts = np.take_along_axis(points, order[..., None], axis=1)
+    ok = np.take_along_axis(mask, order, axis=1)
+    # masked-out points sort last: replace them with the last valid point (zero-length edges)
+    last = np.maximum(count - 1, 0)
+    last_pt = pts[np.arange(n), last]
+    pts = np.where(ok[..., None], pts, last_pt[:, None, :])
+    area = 0.5 * np.abs(np.sum(pts[..., 0] * np.roll(pts[..., 1], -1, axis=1)
+                               - np.roll(pts[..., 0], -1, axis=1) * pts[..., 1], axis=1))
+    return np.where(has, area, 0.0)
 
 
 def _all_axis_aligned(polys: np.ndarray) -> bool:

@@ -1,0 +1,9 @@
+"""Hypothesis profiles: the default keeps CI fast; HYPOTHESIS_PROFILE=thorough searches harder."""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("default", deadline=None)
+settings.register_profile("thorough", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
