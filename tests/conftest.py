@@ -7,3 +7,6 @@ from hypothesis import settings
 settings.register_profile("default", deadline=None)
 settings.register_profile("thorough", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# a maintenance script that needs Albumentations; not part of the suite
+collect_ignore = ["data/make_albumentations_signatures.py"]

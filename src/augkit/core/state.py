@@ -46,7 +46,11 @@ from augkit.geometry.warp import Warp, fill_outside, maps_frame_onto_frame, warp
 IMAGE_DTYPES = ("uint8", "uint16", "float32")
 _IMAGE_DTYPES = {np.dtype(t) for t in IMAGE_DTYPES}
 _EYE = np.eye(3)
-_EYE.setflags(write=False)
+_EMPTY4 = np.zeros((0, 4))
+_EMPTY_INDEX = np.zeros(0, dtype=np.int64)
+_EMPTY_BOOL = np.zeros(0, dtype=bool)
+for _a in (_EYE, _EMPTY4, _EMPTY_INDEX, _EMPTY_BOOL):
+    _a.setflags(write=False)
 
 
 class Segment:
@@ -153,11 +157,10 @@ class State:
         self.mask_seg = Segment(shape)
         self.geom_seg = Segment(shape)
         self.lut: np.ndarray | None = None
-        self.boxes = np.zeros((0, 4))
-        self.box_index = np.zeros(0, dtype=np.int64)
-        self.kps = np.zeros((0, 4))
-        self.kp_index = np.zeros(0, dtype=np.int64)
-        self.kp_visible = np.zeros(0, dtype=bool)
+        # shared empty placeholders: replaced, never written in place
+        self.boxes = self.kps = _EMPTY4
+        self.box_index = self.kp_index = _EMPTY_INDEX
+        self.kp_visible = _EMPTY_BOOL
         if bboxes is not None:
             boxes = bboxes_to_internal(bboxes.coords, bbox_params.format, shape)
             keep = check_input_bboxes(boxes, bbox_params, shape, bboxes)

@@ -269,17 +269,18 @@ def _warp_axis_aligned(img, matrix, out_shape, interpolation, border_mode, fill)
 
 def _warp_permutation(img, matrix, out_shape, border_mode, fill):
     """Flips, quarter turns, transposes, crops and pads by slicing: exact and fast."""
-    a = np.round(matrix[:2, :2]).astype(int)
-    swapped = a[0, 0] == 0
+    (a00, a01, t0), (a10, a11, t1), _ = matrix.tolist()
+    swapped = a00 == 0.0
     if swapped:  # the step swaps the axes: look at the source transposed
         img = img.swapaxes(0, 1)
-        matrix = matrix @ mx.transpose()
-        a = np.round(matrix[:2, :2]).astype(int)
-    t = np.round(matrix[:2, 2]).astype(int)
+        # matrix @ transpose() swaps the first two columns
+        a00, a01, a10, a11 = a01, a00, a11, a10
+    a = ((int(round(a00)), int(round(a01))), (int(round(a10)), int(round(a11))))
+    t = (int(round(t0)), int(round(t1)))
     oh, ow = out_shape
     h, w = img.shape[:2]
     spans = []
-    for n_out, n_in, s, tt in ((ow, w, a[0, 0], t[0]), (oh, h, a[1, 1], t[1])):
+    for n_out, n_in, s, tt in ((ow, w, a[0][0], t[0]), (oh, h, a[1][1], t[1])):
         # output index j reads input index c0 + s * j
         c0 = -tt if s == 1 else tt - 1
         if s == 1:
@@ -291,7 +292,8 @@ def _warp_permutation(img, matrix, out_shape, border_mode, fill):
     if jx1 <= jx0 or jy1 <= jy0:
         if border_mode == cv2.BORDER_CONSTANT:
             return _constant(img, out_shape, fill)
-        return _fallback_nearest(img, matrix, out_shape, border_mode, fill)
+        m = np.array([[a[0][0], a[0][1], t[0]], [a[1][0], a[1][1], t[1]], [0, 0, 1]], dtype=np.float64)
+        return _fallback_nearest(img, m, out_shape, border_mode, fill)
 
     # the source window read, in the (possibly swapped) source's coordinates
     xs = sorted((cx + sx * jx0, cx + sx * (jx1 - 1)))

@@ -1,0 +1,1 @@
+"""Pure image kernels: arrays and explicit parameters in, a new array out, no randomness."""
