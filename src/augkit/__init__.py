@@ -31,6 +31,20 @@ from augkit.core.transform import (
     SpatialTransform,
 )
 from augkit.transforms.affine import Affine, Perspective, Rotate, SafeRotate, ShiftScaleRotate
+from augkit.transforms.blur import GaussianBlur
+from augkit.transforms.color import (
+    ColorJitter,
+    FromFloat,
+    HueSaturationValue,
+    InvertImg,
+    Normalize,
+    Posterize,
+    RandomBrightnessContrast,
+    RandomGamma,
+    Solarize,
+    ToFloat,
+    ToGray,
+)
 from augkit.transforms.flips_crops import (
     D4,
     CenterCrop,
@@ -51,5 +65,6 @@ from augkit.transforms.flips_crops import (
     Transpose,
     VerticalFlip,
 )
+from augkit.transforms.noise import GaussNoise
 
 __version__ = "0.1.0"
