@@ -39,6 +39,7 @@ from augkit.core.targets import (
     keypoints_to_internal,
 )
 from augkit.errors import TargetError, UnsupportedInputError
+from augkit.functional.lut import apply_lut, compose_luts
 from augkit.geometry import matrices as mx
 from augkit.geometry.polygons import clipped_extents, intersect_all, points_inside
 from augkit.geometry.warp import Warp, fill_outside, maps_frame_onto_frame, warp_pixels
@@ -340,7 +341,8 @@ class State:
     def apply_pixel_transform(self, t, rng: np.random.Generator) -> None:
         if not self.images:
             return
-        self.materialize_images()
+        if self.image_seg.steps:
+            self.materialize_images()  # a pending table applies before the pending warp
         for img in self.images.values():
             t.check_image(img)
         params = t.sample(rng, self)
@@ -470,33 +472,3 @@ def box_outlines(boxes: np.ndarray, method: str) -> np.ndarray:
     return np.stack([b[:, [0, 1]], b[:, [2, 1]], b[:, [2, 3]], b[:, [0, 3]]], axis=1)
 
 
-# ---------------------------------------------------------------------------------------
-# lookup tables
-# ---------------------------------------------------------------------------------------
-def compose_luts(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """The table of ``second`` applied after ``first``."""
-    if second.ndim == 1:
-        return second[first]
-    if first.ndim == 1:
-        first = np.repeat(first[:, None], second.shape[1], axis=1)
-    return np.take_along_axis(second, first.astype(np.intp), axis=0)
-
-
-def apply_lut(img: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    if lut.ndim == 1:
-        out = cv2.LUT(img, lut)
-    else:
-        channels = 1 if img.ndim == 2 else img.shape[2]
-        if lut.shape[1] != channels:
-            lut = lut[:, :1] if channels == 1 else np.repeat(lut[:, :1], channels, axis=1)
-        if channels == 1:
-            out = cv2.LUT(img, np.ascontiguousarray(lut[:, 0]))
-        elif channels <= 4:
-            out = cv2.LUT(img, np.ascontiguousarray(lut.reshape(256, 1, channels)))
-        else:
-            out = np.empty_like(img)
-            for c in range(channels):
-                out[..., c] = lut[:, c][img[..., c]]
-    if img.ndim == 3 and out.ndim == 2:
-        out = out[..., None]
-    return out

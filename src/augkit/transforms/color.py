@@ -38,6 +38,8 @@ def _channels(owner: str, img: np.ndarray, allowed: tuple[int, ...]) -> int:
 
 def _numbers(owner: str, name: str, value: Any, positive: bool = False) -> float | tuple[float, ...]:
     """One number or a non-empty sequence of numbers (one per channel)."""
+    if isinstance(value, np.ndarray) and value.ndim <= 1:
+        value = value.tolist()
     if P.is_number(value):
         vals: tuple[float, ...] = (float(value),)
     elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) > 0 \

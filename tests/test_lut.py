@@ -1,0 +1,74 @@
+"""The lookup-table kernel: both backends agree, tables compose, and pipelines fuse them."""
+
+import numpy as np
+import pytest
+
+import augkit as A
+from augkit.functional import lut as L
+
+BACKENDS = ["opencv"] + (["stringzilla"] if L._sz is not None else [])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("shape", [(7, 9), (7, 9, 1), (7, 9, 3), (7, 9, 5)])
+def test_apply_lut_matches_indexing(backend, shape):
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    table = rng.integers(0, 256, 256, dtype=np.uint8)
+    out = L.apply_lut(img, table, backend=backend)
+    np.testing.assert_array_equal(out, table[img])
+    assert out.shape == img.shape and out.dtype == np.uint8
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_per_channel_tables(backend):
+    rng = np.random.default_rng(1)
+    for c in (3, 4, 6):
+        img = rng.integers(0, 256, (5, 6, c), dtype=np.uint8)
+        tables = rng.integers(0, 256, (256, c), dtype=np.uint8)
+        out = L.apply_lut(img, tables, backend=backend)
+        expected = np.stack([tables[img[..., k], k] for k in range(c)], axis=-1)
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_non_contiguous_input_is_handled_and_not_modified():
+    rng = np.random.default_rng(2)
+    base = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    view = base[::2, ::-1]
+    before = base.copy()
+    table = (255 - np.arange(256)).astype(np.uint8)
+    np.testing.assert_array_equal(L.apply_lut(view, table), 255 - view)
+    np.testing.assert_array_equal(base, before)
+
+
+def test_compose_luts_is_function_composition():
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 256, 256, dtype=np.uint8)
+    b = rng.integers(0, 256, (256, 3), dtype=np.uint8)
+    c = rng.integers(0, 256, 256, dtype=np.uint8)
+    img = rng.integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    step = L.apply_lut(L.apply_lut(L.apply_lut(img, a), b), c)
+    fused = L.apply_lut(img, L.compose_luts(L.compose_luts(a, b), c))
+    np.testing.assert_array_equal(step, fused)
+
+
+def test_consecutive_lut_transforms_fuse_into_one_pass(monkeypatch):
+    """Three LUT transforms on uint8 apply one table, and give the step-by-step result."""
+    calls = []
+    real = L.apply_lut
+
+    def counting(img, lut, backend=None):
+        calls.append(lut.shape)
+        return real(img, lut, backend)
+
+    import augkit.core.state as state_mod
+    monkeypatch.setattr(state_mod, "apply_lut", counting)
+    rng = np.random.default_rng(4)
+    img = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    steps = [A.InvertImg(p=1), A.RandomGamma(gamma_limit=(70, 70), p=1), A.Solarize(threshold_range=(0.4, 0.4), p=1)]
+    fused = A.Compose(steps, seed=0)(image=img)["image"]
+    assert len(calls) == 1
+    expected = img
+    for t in steps:
+        expected = A.Compose([t], seed=0)(image=expected)["image"]
+    np.testing.assert_array_equal(fused, expected)
