@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from augkit.errors import InvalidParameterError, UnsupportedInputError
 from augkit.functional import color as FC
+from augkit.functional import lut as FL
 from augkit.functional import noise as FN
 from augkit.transforms.blur import GaussianBlur
 from augkit.transforms.color import (
@@ -36,6 +37,15 @@ from augkit.transforms.noise import GaussNoise
 
 
 # -- helpers --------------------------------------------------------------------------
+@pytest.fixture(params=["opencv", "stringzilla"])
+def lut_backend(request, monkeypatch):
+    """Run a test with each uint8 table backend (kernels pick different paths for each)."""
+    if request.param == "stringzilla":
+        pytest.importorskip("stringzilla")
+    monkeypatch.setattr(FL, "BACKEND", request.param)
+    return request.param
+
+
 def state_for(img):
     return types.SimpleNamespace(shape=img.shape[:2],
                                  num_channels=1 if img.ndim == 2 else img.shape[2],
@@ -103,6 +113,7 @@ LUT_TRANSFORMS = {
 # -- generic contract ---------------------------------------------------------------------
 @pytest.mark.parametrize("name", list(ALL))
 @pytest.mark.parametrize("dtype", ["uint8", "uint16", "float32"])
+@pytest.mark.usefixtures("lut_backend")
 def test_dtype_shape_and_input_untouched(name, dtype):
     img = {"uint8": RGB, "uint16": as_u16(RGB), "float32": as_float(RGB)}[dtype]
     before = img.copy()
@@ -157,6 +168,7 @@ def test_non_contiguous_input():
 # -- lookup tables --------------------------------------------------------------------
 @pytest.mark.parametrize("name", list(LUT_TRANSFORMS))
 @pytest.mark.parametrize("seed", range(8))
+@pytest.mark.usefixtures("lut_backend")
 def test_get_lut_equals_apply_on_every_uint8_value(name, seed):
     t = LUT_TRANSFORMS[name]()
     img = np.dstack([RAMP, RAMP[::-1], RAMP.T])  # each channel sees all 256 values
@@ -178,6 +190,7 @@ def test_brightness_contrast_lut_property(b, c, safe):
 
 
 @pytest.mark.parametrize("level", [0, 1, 127, 128, 254, 255])
+@pytest.mark.usefixtures("lut_backend")
 def test_solarize_lut_on_exact_levels(level):
     t, params = Solarize(), {"threshold": level / 255}
     out = t.apply(RAMP, **params)
@@ -191,6 +204,7 @@ def test_lut_is_none_when_it_depends_on_the_image():
     assert HueSaturationValue().get_lut(sample(HueSaturationValue(), RGB), 3) is None
 
 
+@pytest.mark.usefixtures("lut_backend")
 def test_hsv_on_grey_is_a_value_lut():
     t = HueSaturationValue(val_shift_limit=(-40, 40))
     for seed in range(5):
@@ -309,6 +323,7 @@ def test_colorjitter_uint8_agrees_with_float(order):
     assert np.abs(u8 / 255 - f).max() <= 3 / 255
 
 
+@pytest.mark.usefixtures("lut_backend")
 def test_colorjitter_contrast_then_brightness_fusion_is_exact():
     p = dict(brightness=1.2, contrast=0.7, saturation=1.0, hue=0.0)
     fused = FC.color_jitter(RGB, order=[1, 0], **p)
@@ -355,6 +370,7 @@ def test_invert_twice_is_identity(dtype, seed):
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(0, 1), st.sampled_from(["uint8", "uint16", "float32"]))
+@pytest.mark.usefixtures("lut_backend")
 def test_solarize_inverts_exactly_values_at_or_above_threshold(th, dtype):
     base = np.dstack([RAMP, RAMP.T, RAMP[::-1]])
     img = {"uint8": base, "uint16": as_u16(base), "float32": as_float(base)}[dtype]
@@ -616,6 +632,7 @@ def _alb_params(name, params, img):
 ])
 @pytest.mark.parametrize("grey", [False, True])
 @pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.usefixtures("lut_backend")
 def test_uint8_matches_albumentations(alb, name, factory, grey):
     img = make_rgb(40, 56)[..., 0] if grey else make_rgb(40, 56)
     ours = factory()
@@ -626,6 +643,7 @@ def test_uint8_matches_albumentations(alb, name, factory, grey):
         np.testing.assert_allclose(ours.apply(img, **params), expected, atol=1e-5)
 
 
+@pytest.mark.usefixtures("lut_backend")
 def test_colorjitter_close_to_albumentations(alb):
     ours, ref = ColorJitter(0.4, 0.4, 0.4, 0.5), alb.ColorJitter()
     for seed in range(6):

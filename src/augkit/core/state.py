@@ -82,6 +82,10 @@ class Segment:
                 return False
             if warp.border_mode != cv2.BORDER_CONSTANT and not self.frame_exact:
                 return False
+            if not self.frame_exact and self.interp is None and not warp.exact:
+                # only crops/flips pending: slicing them out first is cheaper than
+                # masking the region they cut, and just as exact
+                return False
         return True
 
     def push(self, warp: Warp, interp: int | None, fill: Any, geometry: bool = False) -> None:

@@ -68,6 +68,40 @@ def points_inside(points: np.ndarray, poly: np.ndarray, eps: float = 1e-7) -> np
     return np.all(orient * cross >= -eps, axis=-1)
 
 
+def pixels_inside(poly: np.ndarray, height: int, width: int) -> np.ndarray:
+    """uint8 (H, W) mask of the pixels whose centres lie in the convex polygon (edges included).
+
+    Exact and O(H * edges + H * W): for each row the polygon's half-planes bound the
+    centres' x to an interval, and the mask compares column indices with it.
+    """
+    if len(poly) < 3:
+        return np.zeros((height, width), np.uint8)
+    orient = 1.0 if signed_area(poly) >= 0 else -1.0
+    p = poly
+    e = np.roll(poly, -1, axis=0) - poly
+    # inside: orient * (e_x * (y - p_y) - e_y * (x - p_x)) >= 0  ->  a * x >= b(y)
+    a = -orient * e[:, 1]
+    yc = np.arange(height) + 0.5
+    rhs = -orient * (e[:, 0][None, :] * (yc[:, None] - p[:, 1][None, :])) - orient * e[:, 1][None, :] * p[:, 0][None, :]
+    # a * x >= rhs  (rhs: (H, L))
+    eps = 1e-9
+    lo = np.full(height, -np.inf)
+    hi = np.full(height, np.inf)
+    pos, neg, zero = a > eps, a < -eps, np.abs(a) <= eps
+    if pos.any():
+        lo = np.max(rhs[:, pos] / a[pos], axis=1)
+    if neg.any():
+        hi = np.min(rhs[:, neg] / a[neg], axis=1)
+    row_ok = np.all(rhs[:, zero] <= eps, axis=1) if zero.any() else np.ones(height, bool)
+    j0 = np.clip(np.ceil(lo - 0.5 - eps), 0, width).astype(np.int32)
+    j1 = np.clip(np.floor(hi - 0.5 + eps) + 1, 0, width).astype(np.int32)
+    j1 = np.where(row_ok, np.maximum(j1, j0), j0)
+    cols = np.arange(width, dtype=np.int32)
+    keep = np.greater_equal(cols, j0[:, None])  # int32 compares in place: 2x faster than int64
+    keep &= np.less(cols, j1[:, None])
+    return keep.view(np.uint8)
+
+
 def is_axis_aligned_rect(poly: np.ndarray) -> bool:
     if len(poly) != 4:
         return False

@@ -386,15 +386,31 @@ def _warp_other_dtype(img, matrix, out_shape, interpolation, border_mode, fill):
     return out.astype(dtype)
 
 
+_LAST_REGION: tuple = (None, None)
+
+
+def _cached_pixels_inside(region, h, w):
+    """Images and masks of one call clip to the same region: rasterize it once."""
+    global _LAST_REGION
+    from augkit.geometry.polygons import pixels_inside
+    key = (region.tobytes(), h, w)
+    cached_key, cached = _LAST_REGION
+    if cached_key == key:
+        return cached
+    keep = pixels_inside(region, h, w)
+    keep.setflags(write=False)
+    _LAST_REGION = (key, keep)  # one tuple assignment: safe across threads
+    return keep
+
+
 def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarray:
     """Set the pixels whose centres lie outside any of the convex ``polygons`` to ``fill``."""
     if not polygons:
         return img
     h, w = img.shape[:2]
-    keep = np.zeros((h, w), np.uint8)
+    keep = np.zeros((h, w), np.uint8)  # an empty region keeps nothing
     rect = None
-    shift = 8
-    from augkit.geometry.polygons import intersect_all, is_axis_aligned_rect, points_inside
+    from augkit.geometry.polygons import intersect_all, is_axis_aligned_rect
     region = intersect_all(polygons)
     if len(region) >= 3 and is_axis_aligned_rect(region):
         # exact: keep pixels whose centres j + 0.5 lie in [x0, x1] (crops, pads)
@@ -404,18 +420,7 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
         i0, i1 = max(0, math.ceil(y0 - 0.5 - 1e-9)), min(h, math.floor(y1 - 0.5 + 1e-9) + 1)
         rect = (i0, max(i0, i1), j0, max(j0, j1))
     elif len(region) >= 3:
-        pts = np.round((region - 0.5) * (1 << shift)).astype(np.int32)
-        cv2.fillConvexPoly(keep, pts, 1, lineType=cv2.LINE_8, shift=shift)
-        # the rasterizer is only right to about a pixel at the edges: settle the pixels
-        # next to the boundary exactly, by testing their centres against the polygon
-        kernel = np.ones((3, 3), np.uint8)
-        # (the erosion treats outside the image as empty, so pixels on the image's own
-        # border next to a polygon edge are tested too)
-        band = cv2.dilate(keep, kernel) != cv2.erode(keep, kernel, borderType=cv2.BORDER_CONSTANT,
-                                                       borderValue=0)
-        ys, xs = np.nonzero(band)
-        centres = np.stack([xs + 0.5, ys + 0.5], axis=1)
-        keep[ys, xs] = points_inside(centres, region, eps=1e-9)
+        keep = _cached_pixels_inside(region, h, w)
     channels = img.shape[2] if img.ndim == 3 else None
     value = np.asarray(_fill_for(fill, channels), dtype=np.float64)
     if np.issubdtype(img.dtype, np.integer):
