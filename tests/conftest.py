@@ -4,6 +4,9 @@ import os
 
 from hypothesis import settings
 
+# Albumentations (reference tests) asks PyPI for a newer version at import: not in tests.
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
 settings.register_profile("default", deadline=None)
 settings.register_profile("thorough", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
