@@ -68,9 +68,17 @@ class Segment:
         self.border: int | None = None
         self.fill: Any = None
         self.polygons: list[np.ndarray] = []
-        self.frame_exact = True
+        self._frame_exact: bool | None = True
         self.steps = 0
         self.box_method = "largest_box"
+
+    @property
+    def frame_exact(self) -> bool:
+        """Whether the pending product maps the source frame exactly onto the current one
+        (flips, quarter turns, resizes); computed only when a step reading outside asks."""
+        if self._frame_exact is None:
+            self._frame_exact = maps_frame_onto_frame(self.matrix, self.src_shape, self.shape)
+        return self._frame_exact
 
     def accepts(self, warp: Warp, interp: int | None, fill: Any) -> bool:
         if self.steps == 0:
@@ -90,7 +98,8 @@ class Segment:
 
     def push(self, warp: Warp, interp: int | None, fill: Any, geometry: bool = False) -> None:
         m = warp.matrix
-        self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
+        if self.polygons:
+            self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
         if warp.reads_outside and (geometry or not self.frame_exact):
             self.polygons.append(mx.apply_to_points(m, mx.rect(*warp.in_shape)))
         self.matrix = m @ self.matrix
@@ -99,11 +108,13 @@ class Segment:
         if warp.reads_outside and self.border is None:
             self.border, self.fill = warp.border_mode, fill
         self.shape = warp.out_shape
-        self.frame_exact = maps_frame_onto_frame(self.matrix, self.src_shape, self.shape)
+        self._frame_exact = None
         self.steps += 1
 
     def clip_polygons(self) -> list[np.ndarray]:
         """The recorded polygons that actually cut into the output frame."""
+        if not self.polygons:
+            return []
         frame = mx.rect(*self.shape)
         return [p for p in self.polygons if not np.all(points_inside(frame, p, eps=1e-6))]
 
