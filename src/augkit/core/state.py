@@ -342,6 +342,15 @@ class State:
         self.materialize_geometry()
         return self.boxes
 
+    def current_masks(self) -> list[np.ndarray]:
+        """Every mask of the call in the current frame (``mask``-kind targets, then each
+        entry of ``masks``-kind targets); materializes pending geometry for masks."""
+        self.materialize_masks()
+        out = list(self.masks.values())
+        for lst in self.mask_lists.values():
+            out.extend(list(lst))
+        return out
+
     def current_keypoints(self) -> np.ndarray:
         """Keypoints in the current frame, continuous ``x, y, angle, scale`` (materializes)."""
         self.materialize_geometry()
