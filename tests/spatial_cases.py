@@ -38,6 +38,27 @@ CASES = {
     "Pad": [lambda: A.Pad(padding=(3, 5, 7, 9))],
     "PadIfNeeded": [lambda: A.PadIfNeeded(min_height=150, min_width=160),
                     lambda: A.PadIfNeeded(min_height=120, min_width=130, border_mode=cv2.BORDER_REFLECT_101)],
+    # non-linear: fields (strong enough to move content by several pixels)
+    "ElasticTransform": [lambda: A.ElasticTransform(alpha=120, sigma=6, p=1),
+                         lambda: A.ElasticTransform(alpha=1000, sigma=20, p=1)],
+    "GridDistortion": [lambda: A.GridDistortion(num_steps=5, distort_limit=0.3, p=1),
+                       lambda: A.GridDistortion(num_steps=3, distort_limit=0.5, normalized=False, p=1)],
+    # (stronger than the recommended +-0.05, short of folding the picture over itself)
+    "OpticalDistortion": [lambda: A.OpticalDistortion(distort_limit=(-0.15, 0.15), p=1),
+                          lambda: A.OpticalDistortion(distort_limit=(-0.3, 0.3), mode="fisheye", p=1)],
+    "PiecewiseAffine": [lambda: A.PiecewiseAffine(scale=(0.03, 0.05), p=1)],
+    "ThinPlateSpline": [lambda: A.ThinPlateSpline(p=1)],
+    "GridElasticDeform": [lambda: A.GridElasticDeform(num_grid_xy=(4, 4), magnitude=5)],
+    # crops that read the annotations
+    "BBoxSafeRandomCrop": [lambda: A.BBoxSafeRandomCrop(), lambda: A.BBoxSafeRandomCrop(erosion_rate=0.4)],
+    "RandomSizedBBoxSafeCrop": [lambda: A.RandomSizedBBoxSafeCrop(height=80, width=100)],
+    "AtLeastOneBBoxRandomCrop": [lambda: A.AtLeastOneBBoxRandomCrop(height=60, width=70)],
+    "BBoxSubsetSafeRandomCrop": [lambda: A.BBoxSubsetSafeRandomCrop()],
+    "CropNonEmptyMaskIfExists": [lambda: A.CropNonEmptyMaskIfExists(height=60, width=70)],
+    "RandomCropFromBorders": [lambda: A.RandomCropFromBorders(0.2, 0.2, 0.2, 0.2)],
+    "LetterBox": [lambda: A.LetterBox(size=(100, 100)),
+                  lambda: A.LetterBox(size=(150, 150), border_mode=cv2.BORDER_REFLECT_101)],
+    "RandomCropNearBBox": [lambda: A.RandomCropNearBBox(max_part_shift=(0.2, 0.2))],
     "CropAndPad": [lambda: A.CropAndPad(px=(-10, 10), keep_size=False),
                    lambda: A.CropAndPad(percent=(-0.1, 0.1))],
 }

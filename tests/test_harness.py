@@ -57,6 +57,15 @@ ARGS: dict[str, dict] = {
     "LongestMaxSize": {"max_size": 20},
     "SmallestMaxSize": {"max_size": 20},
     "PadIfNeeded": {"min_height": 30, "min_width": 40},
+    "AtLeastOneBBoxRandomCrop": {"height": 14, "width": 18},
+    "RandomSizedBBoxSafeCrop": {"height": 13, "width": 17},
+    "CropNonEmptyMaskIfExists": {"height": 14, "width": 18},
+    "LetterBox": {"size": (20, 30)},
+    "GridElasticDeform": {"num_grid_xy": (4, 4), "magnitude": 2},
+    # reference images for domain adaptation (any size, dtype or channel count)
+    "FDA": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
+    "HistogramMatching": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
+    "PixelDistributionAdaptation": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
 }
 
 #: transforms whose output dtype is not the input dtype (detected by name).
@@ -144,9 +153,14 @@ def make_mask(seed: int = 1) -> np.ndarray:
     return mask
 
 
+#: call-time metadata some transforms read (Albumentations style); others pass it through.
+EXTRA = {"cropping_bbox": [4, 3, 26, 20]}  # RandomCropNearBBox
+
+
 def make_inputs(kind: str) -> dict:
     return {"image": make_image(kind), "mask": make_mask(), "bboxes": BOXES.copy(),
-            "labels": list(BOX_LABELS), "keypoints": KEYPOINTS.copy(), "kp_labels": list(KP_LABELS)}
+            "labels": list(BOX_LABELS), "keypoints": KEYPOINTS.copy(), "kp_labels": list(KP_LABELS),
+            **EXTRA}
 
 
 def make_pipeline(transforms, seed=0, p=1.0):
@@ -321,11 +335,11 @@ def test_spatial_masks_list_follows_the_image(name):
     image = make_image(usable_kind(t))
     if is_pixel(t):
         masks = [make_mask(1), make_mask(2)]
-        out = augkit.Compose([t], seed=1)(image=image, masks=masks)
+        out = augkit.Compose([t], seed=1)(image=image, masks=masks, **EXTRA)
         for a, b in zip(out["masks"], masks):
             np.testing.assert_array_equal(a, b)
         return
-    out = augkit.Compose([t], seed=1)(image=image, mask=make_mask(1),
+    out = augkit.Compose([t], seed=1)(image=image, mask=make_mask(1), **EXTRA,
                                       masks=[make_mask(1), make_mask(2)])
     assert len(out["masks"]) == 2
     np.testing.assert_array_equal(out["masks"][0], out["mask"])
@@ -415,10 +429,14 @@ def test_mask_dtypes_move_identically(name):
     outs = {}
     for dtype in (np.uint8, np.bool_, np.int32, np.uint16, np.float32, np.int64):
         m = labels.astype(dtype) if dtype is not np.bool_ else labels > 2
-        out = augkit.Compose([build(name)], seed=4)(image=make_image("rgb_u8"), mask=m)
+        out = augkit.Compose([build(name)], seed=4)(image=make_image("rgb_u8"), mask=m, **EXTRA)
         assert out["mask"].dtype == np.dtype(dtype), f"{name}: mask {np.dtype(dtype)} -> {out['mask'].dtype}"
         outs[np.dtype(dtype).name] = out["mask"]
     ref = outs["uint8"]
+    if name == "CropNonEmptyMaskIfExists":
+        # the crop is placed by the mask's content, and a bool mask (labels > 2) has other
+        # foreground pixels than the label mask: only same-content dtypes must agree
+        outs.pop("bool")
     for k, m in outs.items():
         want = ref > 2 if k == "bool" else ref.astype(m.dtype)
         np.testing.assert_array_equal(m, want, err_msg=f"{name}: {k} mask moved differently")
@@ -464,7 +482,7 @@ def test_keypoints_and_boxes_follow_the_picture(name):
         img, centres = blob_grid(rng)
         boxes = np.concatenate([centres + 0.5 - r, centres + 0.5 + r], axis=1)
         ids = list(range(len(centres)))
-        out = pipe(image=img, keypoints=centres, kids=ids, bboxes=boxes, ids=ids)
+        out = pipe(image=img, keypoints=centres, kids=ids, bboxes=boxes, ids=ids, **EXTRA)
         res = out["image"]
         oh, ow = res.shape[:2]
         box_of = dict(zip(out["ids"], out["bboxes"]))
@@ -485,7 +503,10 @@ def test_keypoints_and_boxes_follow_the_picture(name):
                 continue
             yy, xx = np.mgrid[i0:i1 + 1, j0:j1 + 1]
             cx, cy = (patch * xx).sum() / patch.sum(), (patch * yy).sum() / patch.sum()
-            assert abs(cx - kx) <= 0.15 and abs(cy - ky) <= 0.15, (
+            # a field bends the blob itself (second order); the exact check for fields is
+            # tests/test_geometry_consistency.py::test_keypoints_follow_source_coordinates
+            tol = 0.5 if cls.__module__.endswith(".distortions") else 0.15
+            assert abs(cx - kx) <= tol and abs(cy - ky) <= tol, (
                 f"{name}: keypoint {i} at ({kx:.3f}, {ky:.3f}) but its blob's centroid is at "
                 f"({cx:.3f}, {cy:.3f})")
             checked += 1
@@ -515,6 +536,10 @@ def test_same_parameters_and_defaults_as_albumentations(name, albumentations_sig
     mine = {k: (repr(v.default) if v.default is not inspect.Parameter.empty else None)
             for k, v in list(sig.parameters.items())[1:]
             if v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)}
+    import re
+    # defaults that are functions print with their address: compare without it
+    ref = {k: re.sub(r" at 0x[0-9a-f]+", "", v) if v else v for k, v in ref.items()}
+    mine = {k: re.sub(r" at 0x[0-9a-f]+", "", v) if v else v for k, v in mine.items()}
     missing = sorted(set(ref) - set(mine) - {"always_apply", "strict"})
     assert not missing, f"{name} lacks Albumentations parameters {missing}"
     changed = {k: (ref[k], mine[k]) for k in set(ref) & set(mine) if ref[k] != mine[k]}

@@ -234,6 +234,9 @@ class Compose(BaseCompose):
                       keypoint_params=self.keypoint_params if keypoint_rows is not None else None,
                       keypoints=keypoint_rows, labels=labels)
         state.mask_interpolation = self.mask_interpolation
+        # call arguments that are not targets (e.g. Albumentations-style metadata such as
+        # reference images): transforms may read them in sample(); they pass through
+        state.extra = passthrough
         return state, passthrough
 
     def _shape(self, images, masks, mask_lists) -> tuple[int, int]:

@@ -42,7 +42,15 @@ from augkit.errors import TargetError, UnsupportedInputError
 from augkit.functional.lut import apply_lut, compose_luts
 from augkit.geometry import matrices as mx
 from augkit.geometry.polygons import clipped_extents, intersect_all, points_inside
-from augkit.geometry.warp import Warp, fill_outside, maps_frame_onto_frame, warp_pixels
+from augkit.geometry.warp import (
+    Warp,
+    fill_outside,
+    fill_where,
+    inverse,
+    maps_frame_onto_frame,
+    remap_pixels,
+    warp_pixels,
+)
 
 IMAGE_DTYPES = ("uint8", "uint16", "float32")
 _IMAGE_DTYPES = {np.dtype(t) for t in IMAGE_DTYPES}
@@ -71,13 +79,16 @@ class Segment:
         self._frame_exact: bool | None = True
         self.steps = 0
         self.box_method = "largest_box"
+        self.warps: list[Warp] = []  # every step, for segments holding a field
+        self.has_field = False
 
     @property
     def frame_exact(self) -> bool:
         """Whether the pending product maps the source frame exactly onto the current one
         (flips, quarter turns, resizes); computed only when a step reading outside asks."""
         if self._frame_exact is None:
-            self._frame_exact = maps_frame_onto_frame(self.matrix, self.src_shape, self.shape)
+            self._frame_exact = (not self.has_field
+                                 and maps_frame_onto_frame(self.matrix, self.src_shape, self.shape))
         return self._frame_exact
 
     def accepts(self, warp: Warp, interp: int | None, fill: Any) -> bool:
@@ -97,6 +108,18 @@ class Segment:
         return True
 
     def push(self, warp: Warp, interp: int | None, fill: Any, geometry: bool = False) -> None:
+        self.warps.append(warp)
+        if warp.field is not None or self.has_field:
+            # the chain is no longer one matrix: materialization walks ``warps`` instead
+            self.has_field = True
+            if interp is not None:
+                self.interp = interp
+            if warp.reads_outside and self.border is None:
+                self.border, self.fill = warp.border_mode, fill
+            self.shape = warp.out_shape
+            self._frame_exact = False
+            self.steps += 1
+            return
         m = warp.matrix
         if self.polygons:
             self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
@@ -187,6 +210,8 @@ class State:
             self.kp_index = np.arange(len(self.kps))
             self.kp_visible = np.ones(len(self.kps), dtype=bool)
         self.applied: list[Any] | None = None
+        self.extra: dict[str, Any] = {}  # non-target call arguments (metadata)
+        self._map_cache: tuple | None = None  # images and masks of a field chain share one map
         self.mask_interpolation: int | None = None
 
     # -- facts transforms ask for --------------------------------------------------------
@@ -247,6 +272,16 @@ class State:
     def _warp_group(self, seg: Segment, arr: np.ndarray, fill_default: Any) -> np.ndarray:
         border = seg.border if seg.border is not None else cv2.BORDER_CONSTANT
         fill = seg.fill if seg.fill is not None else fill_default
+        if seg.has_field:
+            # images and masks of one call share the map; the cache holds the warps
+            # themselves (not their ids, which Python reuses once an object is freed)
+            cached = self._map_cache
+            if cached is None or cached[1] != seg.shape or len(cached[0]) != len(seg.warps) \
+                    or any(a is not b for a, b in zip(cached[0], seg.warps)):
+                cached = self._map_cache = (list(seg.warps), seg.shape, inverse_map(seg.warps, seg.shape))
+            map_x, map_y, keep = cached[2]
+            out = remap_pixels(arr, map_x, map_y, seg.interp, border, fill)
+            return fill_where(out, keep, fill) if keep is not None else out
         out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill)
         polys = seg.clip_polygons()
         if polys:
@@ -282,6 +317,10 @@ class State:
         if seg.steps == 0:
             seg.reset(self.shape)
             return
+        if seg.has_field:
+            self._materialize_geometry_through_fields(seg)
+            seg.reset(self.shape)
+            return
         region = intersect_all([mx.rect(*seg.shape)] + seg.polygons)
         if len(self.boxes):
             corners = box_outlines(self.boxes, seg.box_method)
@@ -311,6 +350,26 @@ class State:
             self.kp_visible = self.kp_visible & inside
             self._drop_invisible_keypoints()
         seg.reset(self.shape)
+
+    def _materialize_geometry_through_fields(self, seg: Segment) -> None:
+        """Keypoints and box outlines through a chain holding fields, step by step."""
+        h, w = seg.shape
+        if len(self.boxes):
+            clipped, full, ok = boxes_through_chain(seg.warps, self.boxes)
+            keep = self._filter_boxes(clipped, full, ok)
+            self.boxes = _snap(clipped[keep])
+            self.box_index = self.box_index[keep]
+        if len(self.kps):
+            ang = self.kps[:, 2]
+            d = np.stack([np.cos(ang), np.sin(ang)], axis=1)
+            new, visible, nd, scale = forward_chain(seg.warps, self.kps[:, :2], d)
+            kps = self.kps.copy()
+            kps[:, :2] = new
+            kps[:, 2] = np.mod(np.arctan2(nd[:, 1], nd[:, 0]), 2 * np.pi)
+            kps[:, 3] = self.kps[:, 3] * scale
+            self.kps = kps
+            self.kp_visible = self.kp_visible & visible
+            self._drop_invisible_keypoints()
 
     def _drop_invisible_keypoints(self) -> None:
         if self.keypoint_params is not None and self.keypoint_params.remove_invisible:
@@ -342,14 +401,36 @@ class State:
         self.materialize_geometry()
         return self.boxes
 
+    def peek_bboxes(self) -> np.ndarray:
+        """The boxes as they would be materialized now (filtered, in the current frame),
+        without materializing: the pending geometry stays fused, so a crop that reads the
+        boxes does not turn a tight box into the loose extent of its turned outline."""
+        seg = self.geom_seg
+        if seg.steps == 0 or not len(self.boxes):
+            return self.boxes
+        saved = (self.boxes, self.box_index, self.kps, self.kp_index, self.kp_visible)
+        seg_state = dict(seg.__dict__)
+        try:
+            self.materialize_geometry()
+            return self.boxes
+        finally:
+            self.boxes, self.box_index, self.kps, self.kp_index, self.kp_visible = saved
+            seg.__dict__.clear()
+            seg.__dict__.update(seg_state)
+
     def current_masks(self) -> list[np.ndarray]:
         """Every mask of the call in the current frame (``mask``-kind targets, then each
-        entry of ``masks``-kind targets); materializes pending geometry for masks."""
-        self.materialize_masks()
-        out = list(self.masks.values())
+        entry of ``masks``-kind targets), read-only.
+
+        The masks are warped for reading but the pending geometry stays fused: the masks
+        that come out of the pipeline are still resampled once."""
+        seg = self.mask_seg
+        arrays = list(self.masks.values())
         for lst in self.mask_lists.values():
-            out.extend(list(lst))
-        return out
+            arrays.extend(list(lst))
+        if seg.steps == 0:
+            return arrays
+        return [self._warp_group(seg, m, 0.0) for m in arrays]
 
     def current_keypoints(self) -> np.ndarray:
         """Keypoints in the current frame, continuous ``x, y, angle, scale`` (materializes)."""
@@ -462,6 +543,207 @@ class State:
             for name in self.keypoint_params.label_fields:
                 out[name] = gather_labels(name, self.labels[name], self.kp_index)
         return out
+
+
+def inverse_map(warps: list[Warp], out_shape: tuple[int, int]):
+    """Source coordinates (float32 H x W, continuous) of every output pixel of a chain, and
+    which pixels stay valid (uint8, or None when all do).
+
+    A pixel is invalid when, at a step after the first that reads outside its input frame
+    with a constant border, it comes from outside that frame (step-by-step it would be
+    fill); the first step's own border is left to ``cv2.remap``.
+    """
+    h, w = out_shape
+    xs = np.arange(w, dtype=np.float32) + np.float32(0.5)
+    ys = np.arange(h, dtype=np.float32) + np.float32(0.5)
+    x, y = np.meshgrid(xs, ys)
+    keep = None
+    k = len(warps) - 1
+    while k >= 0:
+        wp = warps[k]
+        if wp.field is not None:
+            x, y = wp.field.sample_dense(x, y)
+            first = k
+        else:
+            # merge this run of matrix steps into one inverse
+            j = k
+            m = wp.matrix
+            while j >= 1 and warps[j - 1].field is None and not _clips(warps[j], j):
+                j -= 1
+                m = m @ warps[j].matrix
+            inv = inverse(m).astype(np.float32)
+            if inv[2, 0] == 0 and inv[2, 1] == 0:
+                x, y = inv[0, 0] * x + inv[0, 1] * y + inv[0, 2], inv[1, 0] * x + inv[1, 1] * y + inv[1, 2]
+            else:
+                wgt = inv[2, 0] * x + inv[2, 1] * y + inv[2, 2]
+                x, y = ((inv[0, 0] * x + inv[0, 1] * y + inv[0, 2]) / wgt,
+                        (inv[1, 0] * x + inv[1, 1] * y + inv[1, 2]) / wgt)
+            first = j
+        if _clips(warps[first], first):
+            ih, iw = warps[first].in_shape
+            inside = ((x >= 0) & (x <= iw) & (y >= 0) & (y <= ih)).view(np.uint8)
+            keep = inside if keep is None else keep & inside
+        k = first - 1
+    return x, y, keep
+
+
+def _clips(warp: Warp, index: int) -> bool:
+    return index > 0 and warp.reads_outside and warp.border_mode == cv2.BORDER_CONSTANT
+
+
+_EDGE_SAMPLES = 48
+
+
+def box_samples(boxes: np.ndarray, interior: bool = True) -> tuple[np.ndarray, int]:
+    """Points on each box's outline (48 per edge, in order around it), then a 7x7 grid
+    inside it unless ``interior`` is False."""
+    t = np.linspace(0.0, 1.0, _EDGE_SAMPLES, endpoint=False)
+    x1, y1, x2, y2 = (boxes[:, i:i + 1] for i in range(4))
+    top = np.stack([x1 + (x2 - x1) * t, np.broadcast_to(y1, (len(boxes), len(t)))], axis=-1)
+    right = np.stack([np.broadcast_to(x2, (len(boxes), len(t))), y1 + (y2 - y1) * t], axis=-1)
+    bottom = np.stack([x2 - (x2 - x1) * t, np.broadcast_to(y2, (len(boxes), len(t)))], axis=-1)
+    left = np.stack([np.broadcast_to(x1, (len(boxes), len(t))), y2 - (y2 - y1) * t], axis=-1)
+    g = np.linspace(0.0, 1.0, 9)[1:-1]
+    gx, gy = np.meshgrid(g, g)
+    inner = np.stack([x1 + (x2 - x1) * gx.ravel(), y1 + (y2 - y1) * gy.ravel()], axis=-1)
+    outline = np.concatenate([top, right, bottom, left], axis=1)
+    if not interior:
+        return outline, outline.shape[1]
+    return np.concatenate([outline, inner], axis=1), outline.shape[1]
+
+
+def boxes_through_chain(warps: list[Warp], boxes: np.ndarray):
+    """Boxes through a chain holding fields: the extent of each box's visible part.
+
+    Each box is a dense outline polygon pushed through the steps one by one. Where a step
+    cuts the frame, the polygon is clipped to it (Sutherland-Hodgman works for any
+    polygon against a rectangle) and resampled, so the piece of frame edge that now
+    bounds the object gets points of its own and bends with the later fields. Returns the
+    boxes, their extents before the final cut (for ``min_visibility``), and which survive.
+    """
+    n = len(boxes)
+    rings, _ = box_samples(boxes, interior=False)
+    polys = [rings[i] for i in range(n)]
+    for wp in warps:
+        if wp.reads_outside:
+            polys = [_resample_ring(_clip_ring(p, *wp.in_shape)) for p in polys]
+        sizes = [len(p) for p in polys]
+        flat = np.concatenate([p for p in polys if len(p)] or [np.zeros((0, 2))])
+        if wp.field is not None:
+            new, converged = wp.field.forward_points(flat)
+        else:
+            new, converged = mx.apply_to_points(wp.matrix, flat), np.ones(len(flat), dtype=bool)
+        out, start = [], 0
+        for size in sizes:
+            piece, ok = new[start:start + size], converged[start:start + size]
+            # points the field never shows (they fell outside the picture) leave the outline
+            out.append(piece[ok] if size else piece)
+            start += size
+        polys = out
+    h, w = warps[-1].out_shape
+    full = np.zeros((n, 4))
+    clipped = np.zeros((n, 4))
+    ok = np.zeros(n, dtype=bool)
+    for i, p in enumerate(polys):
+        if len(p) < 3:
+            continue
+        full[i] = [*p.min(axis=0), *p.max(axis=0)]
+        c = _clip_ring(p, h, w)
+        if len(c) >= 3 and abs(polygons_area(c)) > 1e-9:
+            clipped[i] = [*c.min(axis=0), *c.max(axis=0)]
+            ok[i] = True
+    return clipped, full, ok
+
+
+def polygons_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+
+
+def _clip_ring(ring: np.ndarray, h: float, w: float) -> np.ndarray:
+    """A closed polygon (any shape) clipped to the rectangle ``[0, w] x [0, h]``."""
+    for axis, bound, keep_below in ((0, 0.0, False), (0, w, True), (1, 0.0, False), (1, h, True)):
+        if len(ring) == 0:
+            break
+        v = ring[:, axis] - bound
+        inside = v <= 1e-12 if keep_below else v >= -1e-12
+        prev = np.roll(ring, 1, axis=0)
+        vp = np.roll(v, 1)
+        prev_in = np.roll(inside, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = vp / (vp - v)
+            cross = prev + t[:, None] * (ring - prev)
+        # for each vertex: [crossing if the edge into it changes side] + [vertex if inside]
+        pts = np.stack([cross, ring], axis=1)
+        use = np.stack([inside != prev_in, inside], axis=1)
+        ring = pts[use]
+    return ring
+
+
+def _resample_ring(ring: np.ndarray, spacing: float = 1.0) -> np.ndarray:
+    """Points every ``spacing`` pixels along a closed polygon (its vertices included)."""
+    if len(ring) < 2:
+        return ring
+    nxt = np.roll(ring, -1, axis=0)
+    length = np.linalg.norm(nxt - ring, axis=1)
+    counts = np.maximum(1, np.ceil(length / spacing).astype(int))
+    if counts.sum() > 20000:  # enormous outlines: keep the vertices
+        return ring
+    idx = np.repeat(np.arange(len(ring)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    t = (offsets / counts[idx])[:, None]
+    return ring[idx] + t * (nxt[idx] - ring[idx])
+
+
+def _inside_rings(points: np.ndarray, rings: np.ndarray) -> np.ndarray:
+    """Which of ``points (P, 2)`` lie inside each closed polygon ``rings (N, R, 2)``
+    (even-odd rule): ``(N, P)``."""
+    a = rings
+    b = np.roll(rings, -1, axis=1)
+    px = points[None, :, None, 0]
+    py = points[None, :, None, 1]
+    ay, by = a[:, None, :, 1], b[:, None, :, 1]
+    ax, bx = a[:, None, :, 0], b[:, None, :, 0]
+    straddle = (ay > py) != (by > py)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_cross = ax + (py - ay) * (bx - ax) / (by - ay)
+    crosses = straddle & (px < x_cross)
+    return (crosses.sum(axis=2) % 2) == 1
+
+
+def forward_chain(warps: list[Warp], pts: np.ndarray, directions: np.ndarray | None,
+                  with_reached: bool = False):
+    """Points (and direction vectors) through a chain in order; visibility; scale change.
+
+    With ``with_reached``, also whether each point made it through every step (it may
+    still lie outside the final frame)."""
+    pts = np.asarray(pts, dtype=np.float64)
+    visible = np.ones(len(pts), dtype=bool)
+    scale = np.ones(len(pts))
+    d = directions
+    for wp in warps:
+        ih, iw = wp.in_shape
+        if wp.reads_outside:
+            visible &= (pts[:, 0] >= 0) & (pts[:, 0] <= iw) & (pts[:, 1] >= 0) & (pts[:, 1] <= ih)
+        if wp.field is not None:
+            new, ok = wp.field.forward_points(pts)
+            visible &= ok
+            if d is not None:
+                jac = np.linalg.inv(wp.field.jacobian(new))
+        else:
+            new = mx.apply_to_points(wp.matrix, pts)
+            if d is not None:
+                jac = mx.jacobian(wp.matrix, pts)
+        if d is not None:
+            d = np.einsum("nij,nj->ni", jac, d)
+            scale = scale * np.sqrt(np.abs(np.linalg.det(jac)))
+        pts = new
+    oh, ow = warps[-1].out_shape
+    reached = visible.copy()
+    visible &= (pts[:, 0] >= 0) & (pts[:, 0] < ow) & (pts[:, 1] >= 0) & (pts[:, 1] < oh)
+    if with_reached:
+        return pts, visible, d, scale, reached
+    return pts, visible, d, scale
 
 
 def _snap(values: np.ndarray) -> np.ndarray:

@@ -109,3 +109,273 @@ def add_noise(img: np.ndarray, noise: np.ndarray) -> np.ndarray:
     out = np.add(img, noise, dtype=np.int64 if noise.dtype.kind == "f" else np.int32,
                  casting="unsafe")
     return np.clip(out, 0, max_value(img.dtype)).astype(img.dtype)
+
+
+# -- distribution tables ------------------------------------------------------------------
+# Every per-pixel draw below is a uint16 uniform index into a 65536-entry table of quantiles
+# of the wanted distribution (inverse-CDF sampling, as for the Gaussian above). Drawing the
+# bits costs 0.5 ms for 512x512x3 values and np.take 0.7 ms; Generator.laplace costs 11 ms,
+# Generator.beta 32 ms and Generator.poisson 45 ms for the same count.
+_GRID = (np.arange(65536) + 0.5) / 65536.0
+
+
+@functools.lru_cache(maxsize=None)
+def quantile_table(kind: str) -> np.ndarray:
+    """65536 quantiles of a standard distribution: ``"uniform"`` on [0, 1), ``"gaussian"``
+    (zero mean, unit variance) or ``"laplace"`` (location 0, scale 1)."""
+    if kind == "uniform":
+        t = _GRID.copy()
+    elif kind == "gaussian":
+        t = normal_table().copy()
+    elif kind == "laplace":
+        d = _GRID - 0.5
+        t = -np.sign(d) * np.log1p(-2.0 * np.abs(d))
+    else:  # pragma: no cover - programming error
+        raise ValueError(kind)
+    t.setflags(write=False)
+    return t
+
+
+def beta_table(rng: np.random.Generator, a: float, b: float, n: int = 4096) -> np.ndarray:
+    """65536 approximate quantiles of Beta(a, b): ``n`` sorted draws, interpolated
+    (sorting 4096 draws costs 0.1 ms; 65536 table entries then index them)."""
+    draws = np.sort(rng.beta(a, b, size=n))
+    return np.interp(_GRID * (n - 1), np.arange(n), draws)
+
+
+def noise_field(uniform16: np.ndarray, table: np.ndarray, loc, scale, dtype,
+                size: tuple[int, int] | None = None) -> np.ndarray:
+    """``loc + scale * table[uniform16]`` in pixel units of ``dtype``.
+
+    ``loc`` and ``scale`` are numbers or one value per channel (last axis of ``uniform16``
+    when it is HxWxC, else a trailing channel axis is added). ``size`` upsamples a field
+    drawn on a coarser grid (bilinear). uint8 gets int16 values truncated toward zero and
+    uint16 int32 (added with one saturating pass by :func:`add_noise`), float32 float32.
+    """
+    loc = np.asarray(loc, dtype=np.float64)
+    scale = np.asarray(scale, dtype=np.float64)
+    name = np.dtype(dtype).name
+    upsample = size is not None and tuple(uniform16.shape[:2]) != tuple(size)
+    if loc.ndim == 0 and scale.ndim == 0:
+        tab = (loc + scale * table)
+        if name == "float32" or upsample:
+            out = np.take(tab.astype(np.float32), uniform16)
+        else:
+            tab = np.clip(np.trunc(tab), -2**31, 2**31 - 1)
+            return np.take(tab.astype(np.int16 if name == "uint8" else np.int32), uniform16)
+    else:
+        z = np.take(table.astype(np.float32), uniform16)
+        if z.ndim == 2:
+            z = z[..., None]
+        out = z * scale.astype(np.float32) + loc.astype(np.float32)
+    if upsample:
+        squeeze = out.ndim == 3 and out.shape[2] == 1
+        out = cv2.resize(out, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+        if out.ndim == 2 and not squeeze and uniform16.ndim == 3:
+            out = out[..., None]
+    if name == "float32":
+        return out
+    return np.trunc(out).astype(np.int16 if name == "uint8" else np.int32)
+
+
+def add_constant_lut(values, num_channels: int) -> np.ndarray:
+    """uint8 table of ``v + trunc(value_c)`` saturated, per channel (256, C) or shared (256,)."""
+    values = np.trunc(np.atleast_1d(np.asarray(values, dtype=np.float64)))
+    base = np.arange(256, dtype=np.float64)[:, None]
+    lut = np.clip(base + values[None, :], 0, 255).astype(np.uint8)
+    return lut[:, 0] if lut.shape[1] == 1 else lut
+
+
+def add_constant(img: np.ndarray, values) -> np.ndarray:
+    """Add one value per channel (or one for all), in pixel units; saturated / clipped."""
+    values = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    c = 1 if img.ndim == 2 else img.shape[2]
+    if img.dtype == np.uint8:
+        from augkit.functional.lut import apply_lut
+        lut = add_constant_lut(values, c)
+        return apply_lut(img, lut if lut.ndim == 1 or c > 1 else lut[:, 0])
+    v = values.astype(np.float32) if img.dtype == np.float32 else np.trunc(values)
+    if img.ndim == 2:
+        v = v[0]
+    out = img.astype(np.float32 if img.dtype == np.float32 else np.float64) + v
+    np.clip(out, 0, max_value(img.dtype), out=out)
+    return out.astype(img.dtype, copy=False)
+
+
+# -- multiplicative noise -----------------------------------------------------------------
+def multiply_lut(multipliers, num_channels: int) -> np.ndarray:
+    """uint8 table of ``round(v * m_c)`` saturated: (256,) or (256, C)."""
+    m = np.atleast_1d(np.asarray(multipliers, dtype=np.float64))
+    lut = np.clip(np.rint(np.arange(256.0)[:, None] * m[None, :]), 0, 255).astype(np.uint8)
+    return lut[:, 0] if lut.shape[1] == 1 else lut
+
+
+def multiply(img: np.ndarray, multiplier: np.ndarray) -> np.ndarray:
+    """``img * multiplier`` rounded and saturated (integers) or clipped to [0, 1] (float32).
+
+    ``multiplier`` is a number, one value per channel, an HxW field (shared by the
+    channels) or an HxWxC field.
+    """
+    m = np.asarray(multiplier, dtype=np.float32)
+    c = 1 if img.ndim == 2 else img.shape[2]
+    if m.ndim <= 1:
+        if img.dtype == np.uint8:
+            from augkit.functional.lut import apply_lut
+            return apply_lut(img, multiply_lut(m, c))
+        m = m.reshape(-1) if img.ndim == 3 else m.reshape(-1)[0]
+    elif img.ndim == 3 and m.ndim == 2:
+        m = m[..., None]
+    elif img.ndim == 2 and m.ndim == 3:
+        m = m[..., 0]
+    if img.dtype == np.uint16 or img.dtype == np.uint8:
+        if m.ndim >= 2 and c <= 4 and m.shape == img.shape:
+            # one saturating, rounding OpenCV pass: 0.5 ms against 1.6 ms in numpy
+            depth = cv2.CV_8U if img.dtype == np.uint8 else cv2.CV_16U
+            return cv2.multiply(img, m, dtype=depth).reshape(img.shape)
+        out = np.rint(np.multiply(img, m, dtype=np.float32))
+        np.clip(out, 0, max_value(img.dtype), out=out)
+        return out.astype(img.dtype)
+    out = np.multiply(img, m, dtype=np.float32)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+# -- salt and pepper ----------------------------------------------------------------------
+def salt_and_pepper(img: np.ndarray, salt: np.ndarray, pepper: np.ndarray) -> np.ndarray:
+    """Set the flat pixel indices ``salt`` to the dtype maximum and ``pepper`` to 0 (all channels)."""
+    out = img.copy()
+    flat = out.reshape(img.shape[0] * img.shape[1], -1)
+    flat[salt] = max_value(img.dtype)
+    flat[pepper] = 0
+    return out
+
+
+# -- shot (Poisson) noise -----------------------------------------------------------------
+def poisson_quantiles(lam: np.ndarray, levels: int) -> np.ndarray:
+    """Poisson quantiles ``Q(lam_i, (j + 0.5) / levels)``: an int array (len(lam), levels).
+
+    Exact (from the cumulative distribution) where lam <= 2000, otherwise the
+    Cornish-Fisher normal approximation (error well below one count there).
+    """
+    lam = np.asarray(lam, dtype=np.float64)
+    q = (np.arange(levels) + 0.5) / levels
+    out = np.empty((lam.size, levels), dtype=np.int64)
+    big = lam > 2000
+    if big.any():
+        z = np.interp(q, _GRID, normal_table())
+        lb = lam[big][:, None]
+        out[big] = np.maximum(0, np.rint(lb + np.sqrt(lb) * z + (z * z - 1) / 6.0 - 0.5)).astype(np.int64)
+    small = ~big
+    if small.any():
+        ls = lam[small]
+        kmax = int(np.ceil(ls.max() + 10 * np.sqrt(ls.max()) + 12))
+        k = np.arange(kmax + 1, dtype=np.float64)
+        log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, kmax + 1)))])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logp = k[None, :] * np.log(ls)[:, None] - ls[:, None] - log_fact[None, :]
+        logp[ls == 0, :] = -np.inf
+        logp[ls == 0, 0] = 0.0
+        cdf = np.cumsum(np.exp(logp), axis=1)
+        # count of cdf entries below each quantile level, for every row at once:
+        # bin each cdf entry by the first level it reaches, then a running sum per row
+        n = ls.size
+        idx = np.searchsorted(q, cdf, side="right") + (levels + 1) * np.arange(n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=n * (levels + 1)).reshape(n, levels + 1)
+        out[small] = np.minimum(np.cumsum(counts, axis=1)[:, :levels], kmax)
+    return out
+
+
+def shot_noise_lut(scale: float, levels: int = 1024, gamma: float = 2.2) -> np.ndarray:
+    """A (256 * levels,) uint8 table: row v holds the noisy output of uint8 value v for
+    ``levels`` equally likely outcomes (photon counts in linear light, gamma ``gamma``)."""
+    lin = (np.arange(256) / 255.0) ** gamma
+    counts = poisson_quantiles(lin / scale, levels)
+    kmax = int(counts.max())
+    values = np.rint(255.0 * np.minimum(1.0, np.arange(kmax + 1) * scale) ** (1.0 / gamma))
+    return values.astype(np.uint8)[counts].reshape(-1)
+
+
+def shot_noise_uint8(img: np.ndarray, uniform16: np.ndarray, scale: float, levels_bits: int = 10) -> np.ndarray:
+    """Shot noise on uint8 through one 256 x 2**levels_bits table: 3.6 ms for 512x512x3
+    against 50 ms for float conversion plus Generator.poisson."""
+    table = shot_noise_lut(scale, 1 << levels_bits)
+    idx = np.left_shift(img, levels_bits, dtype=np.uint32)
+    idx |= np.right_shift(uniform16, 16 - levels_bits)
+    return np.take(table, idx)
+
+
+def shot_noise_float(img01: np.ndarray, rng: np.random.Generator, scale: float,
+                     gamma: float = 2.2) -> np.ndarray:
+    """Shot noise on a float image in [0, 1] (float64 work, float32 result)."""
+    lin = np.power(img01, gamma, dtype=np.float64) / scale
+    counts = rng.poisson(lin)
+    return np.clip(np.power(counts * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
+
+
+# -- ISO (sensor) noise -------------------------------------------------------------------
+def poisson_table(lam: float) -> np.ndarray:
+    """65536 Poisson(lam) quantiles as float32 (index with uint16 uniforms)."""
+    return poisson_quantiles(np.array([lam]), 65536)[0].astype(np.float32)
+
+
+def iso_noise(img: np.ndarray, hue_noise: np.ndarray, lum_uniform16: np.ndarray,
+              intensity: float) -> np.ndarray:
+    """Camera sensor noise on an RGB image.
+
+    In HLS (float32: hue in degrees, lightness in [0, 1]): the hue moves by ``hue_noise``
+    (degrees, HxW); the lightness gains ``n / 255 * (1 - L)`` where ``n`` is Poisson with
+    mean ``std(L) * intensity * 255`` (``n`` drawn from ``lum_uniform16`` by inverse CDF).
+    """
+    x = img if img.dtype == np.float32 else np.multiply(img, np.float32(1.0 / max_value(img.dtype)), dtype=np.float32)
+    hls = cv2.cvtColor(x, cv2.COLOR_RGB2HLS)
+    l_ = hls[..., 1]
+    lam = float(cv2.meanStdDev(l_)[1][0, 0]) * intensity * 255.0
+    # hues above 360 need no wrap: OpenCV's float HLS -> RGB wraps them itself
+    # (np.mod on the hue plane cost 3.5 ms, more than the rest of the kernel)
+    hls[..., 0] += hue_noise
+    if lam > 0:
+        n = np.take(poisson_table(lam) * np.float32(1 / 255.0), lum_uniform16)
+        n *= 1.0 - l_
+        l_ += n
+    out = cv2.cvtColor(hls, cv2.COLOR_HLS2RGB)
+    if img.dtype == np.float32:
+        np.clip(out, 0.0, 1.0, out=out)
+        return out
+    top = max_value(img.dtype)
+    depth = cv2.CV_8U if img.dtype == np.uint8 else cv2.CV_16U
+    return cv2.convertScaleAbs(out, alpha=top) if depth == cv2.CV_8U else \
+        np.clip(np.rint(out * top), 0, top).astype(img.dtype)
+
+
+# -- film grain -----------------------------------------------------------------------------
+def film_grain(img: np.ndarray, grain: np.ndarray, intensity: float) -> np.ndarray:
+    """Add a luminance grain field (HxW, unit std) weighted by ``1 - luminance``.
+
+    ``out = img + intensity * max * grain * (1 - Y)``, with Y the image luminance in [0, 1]
+    (RGB weights for 3 channels, the channel mean otherwise): shadows get the most grain,
+    highlights none. One field for every channel, so the grain carries no colour.
+    """
+    top = max_value(img.dtype)
+    c = 1 if img.ndim == 2 else img.shape[2]
+    if c == 3:
+        y = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    elif c == 1:
+        y = img if img.ndim == 2 else img[..., 0]
+    else:
+        y = img.mean(axis=2, dtype=np.float32)
+    # amplitude in pixel units: intensity * (top - Y)
+    amp = np.subtract(np.float32(top), y, dtype=np.float32)
+    amp *= grain
+    amp *= np.float32(intensity)
+    if img.ndim == 3:
+        amp = np.repeat(amp[..., None], c, axis=2) if c <= 4 else np.broadcast_to(amp[..., None], img.shape)
+    if img.dtype == np.float32:
+        out = np.add(img, amp, dtype=np.float32)
+        np.clip(out, 0.0, 1.0, out=out)
+        return out
+    if c <= 4:
+        depth = cv2.CV_8U if img.dtype == np.uint8 else cv2.CV_16U
+        return cv2.add(img, np.ascontiguousarray(amp), dtype=depth).reshape(img.shape)
+    out = np.rint(np.add(img, amp, dtype=np.float32))
+    np.clip(out, 0, top, out=out)
+    return out.astype(img.dtype)

@@ -18,12 +18,14 @@ the output size, and how to resample (interpolation, border mode, fill values).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import cv2
 import numpy as np
 
 from augkit.geometry import matrices as mx
+from augkit.geometry.field import Field
 
 _NEAREST = (cv2.INTER_NEAREST, cv2.INTER_NEAREST_EXACT)
 # OpenCV's warps do not take these two flags; they fall back to their plain variants.
@@ -52,13 +54,19 @@ class Warp:
     border_mode: int = cv2.BORDER_CONSTANT
     fill: float | tuple[float, ...] = 0.0
     fill_mask: float | tuple[float, ...] = 0.0
-    reads_outside: bool = field(init=False)
-    exact: bool = field(init=False)
+    #: a displacement field (inverse map on a lattice); the matrix is then the identity
+    field: Field | None = None
+    reads_outside: bool = dc_field(init=False)
+    exact: bool = dc_field(init=False)
 
     def __post_init__(self):
         self.matrix = np.asarray(self.matrix, dtype=np.float64)
         self.in_shape = (int(self.in_shape[0]), int(self.in_shape[1]))
         self.out_shape = (int(self.out_shape[0]), int(self.out_shape[1]))
+        if self.field is not None:
+            self.exact = False
+            self.reads_outside = self.field.reads_outside(self.in_shape)
+            return
         self.exact = is_permutation(self.matrix)
         if self.exact:
             self.interpolation = None
@@ -358,6 +366,56 @@ def _constant(img, out_shape, fill):
     out[...] = np.asarray(fill, dtype=np.float64).astype(img.dtype) if not isinstance(fill, tuple) \
         else np.asarray(fill[:shape[2]] if len(shape) == 3 else fill[0]).astype(img.dtype)
     return out
+
+
+def remap_pixels(img: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interpolation: int | None,
+                 border_mode: int, fill) -> np.ndarray:
+    """``cv2.remap`` with augkit's conventions: maps hold continuous source coordinates.
+
+    Same dtype handling as :func:`warp_pixels` (exact carriers for dtypes OpenCV cannot
+    remap; float32 for nearest-neighbour on 16-bit and float64 data).
+    """
+    dtype = img.dtype
+    if interpolation is None:
+        interpolation = cv2.INTER_NEAREST
+    nearest = interpolation in _NEAREST
+    if dtype not in _CV_DTYPES or (nearest and dtype in _NEAREST_VIA_FLOAT32):
+        if dtype == np.bool_:
+            carrier = img.view(np.uint8)
+        elif np.issubdtype(dtype, np.integer) and img.size and img.min() >= -(2**24) and img.max() <= 2**24:
+            carrier = img.astype(np.float32)
+        elif dtype == np.float64 and not nearest:
+            carrier = img
+        else:
+            carrier = img.astype(np.float64) if dtype != np.float64 or not _fits_float32(img) \
+                else img.astype(np.float32)
+        out = remap_pixels(carrier, map_x, map_y, interpolation, border_mode, fill)
+        if dtype == np.bool_:
+            return out.astype(bool) if out.dtype != np.uint8 else out.view(bool)
+        if np.issubdtype(dtype, np.integer):
+            info = np.iinfo(dtype)
+            return np.clip(np.rint(out), info.min, info.max).astype(dtype)
+        return out.astype(dtype)
+    channels = img.shape[2] if img.ndim == 3 else None
+    fill = _fill_for(fill, channels)
+    flag = _WARP_FLAG.get(interpolation, interpolation)
+    mx_cv = map_x - np.float32(0.5)
+    my_cv = map_y - np.float32(0.5)
+    return _channel_chunks(img, fill, lambda a, value: cv2.remap(
+        a, mx_cv, my_cv, flag, borderMode=border_mode, borderValue=value))
+
+
+def fill_where(img: np.ndarray, keep: np.ndarray, fill) -> np.ndarray:
+    """Set pixels where ``keep`` (uint8 H x W) is 0 to ``fill``."""
+    channels = img.shape[2] if img.ndim == 3 else None
+    value = np.asarray(_fill_for(fill, channels), dtype=np.float64)
+    if np.issubdtype(img.dtype, np.integer):
+        info = np.iinfo(img.dtype)
+        value = np.clip(np.rint(value), info.min, info.max)
+    background = np.empty_like(img)
+    background[...] = value.astype(img.dtype)
+    np.copyto(background, img, where=(keep != 0)[..., None] if img.ndim == 3 else keep != 0)
+    return background
 
 
 def _fits_float32(img: np.ndarray) -> bool:
