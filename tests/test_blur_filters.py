@@ -7,7 +7,6 @@ section compares with Albumentations 2.0.8 when it is installed.
 from __future__ import annotations
 
 import math
-import types
 
 import cv2
 import numpy as np
@@ -33,27 +32,14 @@ from augkit.transforms.filters import (
     Superpixels,
     UnsharpMask,
 )
+from tests.pixel_helpers import gradient_rgb, run, state_for  # noqa: F401
 
 ALL = [Blur, MedianBlur, MotionBlur, Defocus, ZoomBlur, GlassBlur, AdvancedBlur,
        Sharpen, Emboss, UnsharpMask, RingingOvershoot, ModeFilter, Superpixels]
 
 
-def state_for(img):
-    return types.SimpleNamespace(shape=img.shape[:2],
-                                 num_channels=1 if img.ndim == 2 else img.shape[2],
-                                 image_dtype=img.dtype)
-
-
-def run(t, img, seed=0):
-    return t.apply(img, **t.sample(np.random.default_rng(seed), state_for(img)))
-
-
 def make_rgb(h=40, w=48, seed=0):
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:h, 0:w]
-    img = np.stack([255 * x / (w - 1), 255 * y / (h - 1), 255 * (x + y) / (h + w - 2)], -1)
-    img += rng.normal(0, 15, img.shape)
-    return np.clip(img, 0, 255).astype(np.uint8)
+    return gradient_rgb(h, w, seed, noise=15)
 
 
 RGB = make_rgb()

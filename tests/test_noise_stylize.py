@@ -7,8 +7,6 @@ section compares with Albumentations 2.0.8 when it is installed.
 
 from __future__ import annotations
 
-import types
-
 import cv2
 import numpy as np
 import pytest
@@ -26,24 +24,11 @@ from augkit.transforms.noise import (
     ShotNoise,
 )
 from augkit.transforms.stylize import Dithering, Halftone
-
-
-def state_for(img):
-    return types.SimpleNamespace(shape=img.shape[:2],
-                                 num_channels=1 if img.ndim == 2 else img.shape[2],
-                                 image_dtype=img.dtype)
-
-
-def run(t, img, seed=0):
-    return t.apply(img, **t.sample(np.random.default_rng(seed), state_for(img)))
+from tests.pixel_helpers import gradient_rgb, run, state_for  # noqa: F401
 
 
 def make_rgb(h=48, w=64, seed=0):
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:h, 0:w]
-    img = np.stack([255 * x / (w - 1), 255 * y / (h - 1), 255 * (x + y) / (h + w - 2)], -1)
-    img += rng.normal(0, 12, img.shape)
-    return np.clip(img, 0, 255).astype(np.uint8)
+    return gradient_rgb(h, w, seed, noise=12)
 
 
 RGB = make_rgb()

@@ -8,7 +8,6 @@ Albumentations 2.0.8 when it is installed.
 from __future__ import annotations
 
 import statistics
-import types
 
 import numpy as np
 import pytest
@@ -34,6 +33,7 @@ from augkit.transforms.color import (
     ToGray,
 )
 from augkit.transforms.noise import GaussNoise
+from tests.pixel_helpers import run, sample, state_for  # noqa: F401
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -44,20 +44,6 @@ def lut_backend(request, monkeypatch):
         pytest.importorskip("stringzilla")
     monkeypatch.setattr(FL, "BACKEND", request.param)
     return request.param
-
-
-def state_for(img):
-    return types.SimpleNamespace(shape=img.shape[:2],
-                                 num_channels=1 if img.ndim == 2 else img.shape[2],
-                                 image_dtype=img.dtype)
-
-
-def sample(t, img, seed=0):
-    return t.sample(np.random.default_rng(seed), state_for(img))
-
-
-def run(t, img, seed=0):
-    return t.apply(img, **sample(t, img, seed))
 
 
 def make_rgb(h=48, w=64, seed=0):

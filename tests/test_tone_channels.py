@@ -29,19 +29,7 @@ from augkit.transforms.tone import (
     ToRGB,
     ToSepia,
 )
-
-
-def state_for(img):
-    return types.SimpleNamespace(shape=img.shape[:2], num_channels=1 if img.ndim == 2 else img.shape[2],
-                                 image_dtype=img.dtype)
-
-
-def sample(t, img, seed=0):
-    return t.sample(np.random.default_rng(seed), state_for(img))
-
-
-def run(t, img, seed=0):
-    return t.apply(img, **sample(t, img, seed))
+from tests.pixel_helpers import run, sample, state_for  # noqa: F401
 
 
 def make_rgb(h=40, w=56, seed=0):

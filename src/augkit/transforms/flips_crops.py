@@ -423,6 +423,17 @@ class Resize(_ResizeBase):
 class _MaxSizeBase(_ResizeBase):
     _pick = max
 
+    def __init__(self, max_size: int | Sequence[int] | None = None,
+                 max_size_hw: tuple[int | None, int | None] | None = None,
+                 interpolation: int = cv2.INTER_LINEAR, mask_interpolation: int = cv2.INTER_NEAREST,
+                 area_for_downscale: str | None = None, p: float = 1):
+        super().__init__(p=p)
+        if max_size is None and max_size_hw is None:
+            max_size = 1024
+        self._init_max(max_size, max_size_hw)
+        self._init_resize(interpolation, mask_interpolation, area_for_downscale)
+
+
     def _init_max(self, max_size, max_size_hw):
         name = type(self).__name__
         if (max_size is None) == (max_size_hw is None):
@@ -473,16 +484,6 @@ class LongestMaxSize(_MaxSizeBase):
 
     _pick = max
 
-    def __init__(self, max_size: int | Sequence[int] | None = None,
-                 max_size_hw: tuple[int | None, int | None] | None = None,
-                 interpolation: int = cv2.INTER_LINEAR, mask_interpolation: int = cv2.INTER_NEAREST,
-                 area_for_downscale: str | None = None, p: float = 1):
-        super().__init__(p=p)
-        if max_size is None and max_size_hw is None:
-            max_size = 1024
-        self._init_max(max_size, max_size_hw)
-        self._init_resize(interpolation, mask_interpolation, area_for_downscale)
-
     @staticmethod
     def _combine(ratios):
         return min(ratios)
@@ -501,16 +502,6 @@ class SmallestMaxSize(_MaxSizeBase):
     """
 
     _pick = min
-
-    def __init__(self, max_size: int | Sequence[int] | None = None,
-                 max_size_hw: tuple[int | None, int | None] | None = None,
-                 interpolation: int = cv2.INTER_LINEAR, mask_interpolation: int = cv2.INTER_NEAREST,
-                 area_for_downscale: str | None = None, p: float = 1):
-        super().__init__(p=p)
-        if max_size is None and max_size_hw is None:
-            max_size = 1024
-        self._init_max(max_size, max_size_hw)
-        self._init_resize(interpolation, mask_interpolation, area_for_downscale)
 
     @staticmethod
     def _combine(ratios):
