@@ -196,6 +196,7 @@ class State:
         self.mask_seg = Segment(shape)
         self.geom_seg = Segment(shape)
         self.lut: np.ndarray | None = None
+        self._lone_lut: tuple | None = None
         # shared empty placeholders: replaced, never written in place
         self.boxes = self.kps = _EMPTY4
         self.box_index = self.kp_index = _EMPTY_INDEX
@@ -289,6 +290,11 @@ class State:
         return out
 
     def materialize_images(self) -> None:
+        if self.lut is not None and self._lone_lut is not None:
+            t, params = self._lone_lut
+            self.lut = self._lone_lut = None
+            for k, img in self.images.items():
+                self.images[k] = t.apply(img, **params)
         if self.lut is not None:
             lut, self.lut = self.lut, None
             for k, img in self.images.items():
@@ -454,6 +460,9 @@ class State:
         if self.image_dtype == np.uint8:
             lut = t.get_lut(params, self.num_channels)
             if lut is not None:
+                # a lone table is applied by the transform's own kernel, which may beat a
+                # lookup (InvertImg: cv2.bitwise_not); two or more compose into one table
+                self._lone_lut = (t, params) if self.lut is None else None
                 self.lut = lut if self.lut is None else compose_luts(self.lut, lut)
                 return
         self.materialize_images()
