@@ -61,6 +61,7 @@ ARGS: dict[str, dict] = {
     "RandomSizedBBoxSafeCrop": {"height": 13, "width": 17},
     "CropNonEmptyMaskIfExists": {"height": 14, "width": 18},
     "LetterBox": {"size": (20, 30)},
+    "TextImage": {"font_path": None},  # None: OpenCV's Hershey font (no PIL needed)
     "GridElasticDeform": {"num_grid_xy": (4, 4), "magnitude": 2},
     # reference images for domain adaptation (any size, dtype or channel count)
     "FDA": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
@@ -154,7 +155,8 @@ def make_mask(seed: int = 1) -> np.ndarray:
 
 
 #: call-time metadata some transforms read (Albumentations style); others pass it through.
-EXTRA = {"cropping_bbox": [4, 3, 26, 20]}  # RandomCropNearBBox
+EXTRA = {"cropping_bbox": [4, 3, 26, 20],  # RandomCropNearBBox
+         "textimage_metadata": [{"bbox": [0.1, 0.2, 0.8, 0.6], "text": "augkit text"}]}  # TextImage
 
 
 def make_inputs(kind: str) -> dict:

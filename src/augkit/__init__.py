@@ -147,6 +147,9 @@ from augkit.transforms.stylize import (
     Dithering,
     Halftone,
 )
+from augkit.transforms.text import (
+    TextImage,
+)
 from augkit.transforms.tone import (
     CLAHE,
     AutoContrast,
@@ -154,6 +157,7 @@ from augkit.transforms.tone import (
     Enhance,
     Equalize,
     FancyPCA,
+    HEStain,
     PhotoMetricDistort,
     PlanckianJitter,
     RandomToneCurve,
@@ -216,6 +220,7 @@ __all__ = [
     "GlassBlur",
     "GridDistortion",
     "GridElasticDeform",
+    "HEStain",
     "Halftone",
     "HistogramMatching",
     "HorizontalFlip",
@@ -286,6 +291,7 @@ __all__ = [
     "Spatter",
     "SquareSymmetry",
     "Superpixels",
+    "TextImage",
     "ThinPlateSpline",
     "ToFloat",
     "ToGray",

@@ -436,3 +436,151 @@ def enhance_sharpness(img: np.ndarray, factor: float) -> np.ndarray:
     smooth = FC._like(smooth, img)
     smooth[0], smooth[-1], smooth[:, 0], smooth[:, -1] = img[0], img[-1], img[:, 0], img[:, -1]
     return _blend(img, smooth, factor)
+
+
+# -- H&E stain augmentation --------------------------------------------------------------------
+#: (hematoxylin, eosin) optical-density directions, one row each (normalized at use).
+#: "ruifrok" and "macenko" are the published references; the others are the variants
+#: Albumentations 2.0.8 (MIT licence) offers under the same names, kept for compatibility
+#: (values observed from its outputs, not taken from its code).
+HE_PRESETS: dict[str, np.ndarray] = {
+    "ruifrok": np.array([[0.644211, 0.716556, 0.266844], [0.092789, 0.954111, 0.283111]]),
+    "macenko": np.array([[0.5626, 0.7201, 0.4062], [0.2159, 0.8012, 0.5581]]),
+    "standard": np.array([[0.65, 0.70, 0.29], [0.07, 0.99, 0.11]]),
+    "high_contrast": np.array([[0.55, 0.88, 0.11], [0.12, 0.86, 0.49]]),
+    "h_heavy": np.array([[0.75, 0.61, 0.32], [0.04, 0.93, 0.36]]),
+    "e_heavy": np.array([[0.60, 0.75, 0.28], [0.17, 0.95, 0.25]]),
+    "dark": np.array([[0.78, 0.55, 0.28], [0.09, 0.97, 0.21]]),
+    "light": np.array([[0.57, 0.71, 0.38], [0.15, 0.89, 0.42]]),
+}
+_OD_EPS = 1e-6               # intensities are clipped to this before the logarithm
+HE_BACKGROUND_OD = 0.15      # a pixel whose OD is below this in every channel is background
+HE_TISSUE_OD = 0.15          # Macenko's beta: pixels used for stain estimation
+
+
+def stain_basis(stains: np.ndarray) -> np.ndarray:
+    """3x3 OD basis: the two normalized stain rows plus their normalized cross product
+    (the residual direction, orthogonal to both), so that the decomposition is exact and
+    the H and E concentrations equal the least-squares ones."""
+    s = np.asarray(stains, np.float64)[:2]
+    s = s / np.maximum(np.linalg.norm(s, axis=1, keepdims=True), 1e-12)
+    r = np.cross(s[0], s[1])
+    n = np.linalg.norm(r)
+    if n < 1e-6:  # parallel stains: fall back to the standard pair
+        return stain_basis(HE_PRESETS["standard"])
+    return np.vstack([s, r / n])
+
+
+def he_od_transform(stains: np.ndarray, scale: Sequence[float], shift: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """(T, b) with ``OD' = OD @ T + b`` for row-vector pixels: concentrations
+    ``c = OD @ inv(B)`` become ``c * (s_h, s_e, 1) + (d_h, d_e, 0)``, back through ``B``."""
+    b = stain_basis(stains)
+    d = np.array([scale[0], scale[1], 1.0])
+    t = np.linalg.inv(b) @ (d[:, None] * b)
+    off = np.array([shift[0], shift[1], 0.0]) @ b
+    return t, off
+
+
+def he_stain(img: np.ndarray, stains: np.ndarray, scale: Sequence[float], shift: Sequence[float],
+             augment_background: bool = False) -> np.ndarray:
+    """Scale and shift the hematoxylin and eosin concentrations of an RGB image.
+
+    Beer-Lambert: ``OD = -ln(I)`` (I in [0, 1]). The per-pixel map is affine in log
+    space, ``ln I' = ln I @ T - b``, so it runs as one ``cv2.transform`` between a log
+    table (uint8) and ``cv2.exp`` (about 3 ms for 512x512x3 uint8 in total). The residual
+    (non-stain) component is kept, so scale 1 and shift 0 give the input back.
+    Background (OD < ``HE_BACKGROUND_OD`` in every channel) is kept unless
+    ``augment_background``.
+    """
+    t, off = he_od_transform(stains, scale, shift)
+    top = max_value(img.dtype)
+    m = np.empty((3, 4), np.float32)
+    m[:, :3] = t.T
+    # ln(I') + ln(top): cv2.exp then gives values in the dtype's units directly
+    m[:, 3] = -off + np.log(top)
+    if img.dtype == np.uint8:
+        logs = np.log(np.maximum(np.arange(256) / 255.0, _OD_EPS)).astype(np.float32)
+        lg = cv2.LUT(img, logs)  # 256-entry float table: 0.5 ms; np.log of the image: 4 ms
+    else:
+        lg = img.astype(np.float32)
+        if img.dtype != np.float32:
+            lg *= np.float32(1.0 / top)
+        np.maximum(lg, np.float32(_OD_EPS), out=lg)
+        cv2.log(lg, lg)
+    out = cv2.exp(cv2.transform(lg, m))
+    if img.dtype == np.uint8:
+        out = cv2.convertScaleAbs(out)  # values >= 0: rounds and saturates in one pass
+    elif img.dtype == np.float32:
+        np.minimum(out, np.float32(1.0), out=out)
+    else:
+        np.minimum(out, np.float32(top), out=out)
+        out += np.float32(0.5)
+        out = out.astype(img.dtype)
+    if not augment_background:
+        lo = np.exp(-HE_BACKGROUND_OD) * top
+        lo = int(np.ceil(lo)) if img.dtype != np.float32 else float(lo)
+        bg = cv2.inRange(img, (lo, lo, lo), (top, top, top))
+        cv2.copyTo(img, bg, out)
+    return out
+
+
+def _tissue_od(img: np.ndarray, max_pixels: int = 16384) -> np.ndarray:
+    """Optical densities (N x 3, float64) of up to ``max_pixels`` tissue pixels (OD above
+    Macenko's beta in every channel), taken on a regular sub-grid."""
+    h, w = img.shape[:2]
+    step = max(1, int(np.sqrt(h * w / max_pixels)))
+    sub = img[::step, ::step].reshape(-1, 3).astype(np.float64) / max_value(img.dtype)
+    od = -np.log(np.maximum(sub, 1.0 / 255.0))
+    return od[(od > HE_TISSUE_OD).all(axis=1)]
+
+
+def _order_he(stains: np.ndarray) -> np.ndarray | None:
+    """Rows normalized, hematoxylin (the larger red-channel OD) first; None if degenerate."""
+    s = np.abs(stains)
+    n = np.linalg.norm(s, axis=1, keepdims=True)
+    if not np.all(np.isfinite(s)) or np.any(n < 1e-9):
+        return None
+    s = s / n
+    if s[0, 0] < s[1, 0]:
+        s = s[::-1]
+    if np.linalg.norm(np.cross(s[0], s[1])) < 1e-3:
+        return None
+    return np.ascontiguousarray(s)
+
+
+def macenko_stains(img: np.ndarray, alpha: float = 1.0) -> np.ndarray | None:
+    """Macenko et al. (2009) stain estimate: the plane of the two main OD eigenvectors of
+    tissue pixels, stains at the ``alpha`` / ``100 - alpha`` percentiles of the angle in
+    that plane. Returns (2, 3) rows (H, E) or None when there is too little tissue."""
+    od = _tissue_od(img)
+    if len(od) < 16:
+        return None
+    _, v = np.linalg.eigh(np.cov(od, rowvar=False))
+    v = v[:, 1:]  # the two largest eigenvalues (eigh: ascending)
+    v = v * np.where(v.sum(axis=0) < 0, -1.0, 1.0)
+    proj = od @ v
+    phi = np.arctan2(proj[:, 1], proj[:, 0])
+    lo, hi = np.percentile(phi, (alpha, 100.0 - alpha))
+    s = np.stack([v @ [np.cos(lo), np.sin(lo)], v @ [np.cos(hi), np.sin(hi)]])
+    return _order_he(s)
+
+
+def vahadane_stains(img: np.ndarray, lam: float = 0.1, iterations: int = 40) -> np.ndarray | None:
+    """Vahadane et al. (2016)-style estimate: sparse non-negative factorization
+    ``OD ~ C @ W`` (L1 penalty ``lam`` on the concentrations C, multiplicative updates),
+    started from the Macenko estimate. Returns (2, 3) rows (H, E) or None."""
+    od = _tissue_od(img, 4096)
+    if len(od) < 16:
+        return None
+    w = macenko_stains(img)
+    w = stain_basis(HE_PRESETS["standard"] if w is None else w)[:2]
+    w = np.abs(w) + 1e-3
+    c = np.maximum(od @ np.linalg.pinv(w), 1e-3)
+    eps = 1e-9
+    for _ in range(iterations):
+        c *= (od @ w.T) / (c @ (w @ w.T) + lam + eps)
+        w *= (c.T @ od) / ((c.T @ c) @ w + eps)
+        n = np.linalg.norm(w, axis=1, keepdims=True) + eps
+        w /= n
+        c *= n.T
+    return _order_he(w)
