@@ -280,8 +280,8 @@ class State:
             if cached is None or cached[1] != seg.shape or len(cached[0]) != len(seg.warps) \
                     or any(a is not b for a, b in zip(cached[0], seg.warps)):
                 cached = self._map_cache = (list(seg.warps), seg.shape, inverse_map(seg.warps, seg.shape))
-            map_x, map_y, keep = cached[2]
-            out = remap_pixels(arr, map_x, map_y, seg.interp, border, fill)
+            map_xy, keep = cached[2]
+            out = remap_pixels(arr, map_xy, seg.interp, border, fill)
             return fill_where(out, keep, fill) if keep is not None else out
         out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill)
         polys = seg.clip_polygons()
@@ -555,23 +555,22 @@ class State:
 
 
 def inverse_map(warps: list[Warp], out_shape: tuple[int, int]):
-    """Source coordinates (float32 H x W, continuous) of every output pixel of a chain, and
-    which pixels stay valid (uint8, or None when all do).
+    """Where every output pixel of a chain comes from: an ``(H, W, 2)`` float32 map in
+    OpenCV's convention (pixel centres on integers, ready for ``cv2.remap``), and which
+    pixels stay valid (uint8, or None when all do).
 
     A pixel is invalid when, at a step after the first that reads outside its input frame
     with a constant border, it comes from outside that frame (step-by-step it would be
     fill); the first step's own border is left to ``cv2.remap``.
     """
     h, w = out_shape
-    xs = np.arange(w, dtype=np.float32) + np.float32(0.5)
-    ys = np.arange(h, dtype=np.float32) + np.float32(0.5)
-    x, y = np.meshgrid(xs, ys)
     keep = None
+    xy = None
     k = len(warps) - 1
     while k >= 0:
         wp = warps[k]
         if wp.field is not None:
-            x, y = wp.field.sample_dense(x, y)
+            xy = wp.field.sample_grid() if xy is None else wp.field.sample_xy(xy)
             first = k
         else:
             # merge this run of matrix steps into one inverse
@@ -580,20 +579,42 @@ def inverse_map(warps: list[Warp], out_shape: tuple[int, int]):
             while j >= 1 and warps[j - 1].field is None and not _clips(warps[j], j):
                 j -= 1
                 m = m @ warps[j].matrix
-            inv = inverse(m).astype(np.float32)
-            if inv[2, 0] == 0 and inv[2, 1] == 0:
-                x, y = inv[0, 0] * x + inv[0, 1] * y + inv[0, 2], inv[1, 0] * x + inv[1, 1] * y + inv[1, 2]
+            if xy is None:
+                xy = _pixel_centres(out_shape)
+            inv = inverse(m)
+            if mx.is_affine(inv):
+                xy = cv2.transform(xy, inv[:2].astype(np.float32))
             else:
-                wgt = inv[2, 0] * x + inv[2, 1] * y + inv[2, 2]
-                x, y = ((inv[0, 0] * x + inv[0, 1] * y + inv[0, 2]) / wgt,
-                        (inv[1, 0] * x + inv[1, 1] * y + inv[1, 2]) / wgt)
+                xy = cv2.perspectiveTransform(xy, inv.astype(np.float32))
             first = j
         if _clips(warps[first], first):
             ih, iw = warps[first].in_shape
+            x, y = xy[..., 0], xy[..., 1]
             inside = ((x >= 0) & (x <= iw) & (y >= 0) & (y <= ih)).view(np.uint8)
             keep = inside if keep is None else keep & inside
         k = first - 1
-    return x, y, keep
+    if xy is None:
+        xy = _pixel_centres(out_shape)
+    xy = xy - np.float32(0.5)  # continuous -> OpenCV pixel-centre coordinates
+    return xy, keep
+
+
+_CENTRES: dict[tuple, np.ndarray] = {}
+
+
+def _pixel_centres(shape) -> np.ndarray:
+    key = tuple(shape)
+    grid = _CENTRES.get(key)
+    if grid is None:
+        h, w = shape
+        xs = np.arange(w, dtype=np.float32) + np.float32(0.5)
+        ys = np.arange(h, dtype=np.float32) + np.float32(0.5)
+        grid = np.ascontiguousarray(np.stack(np.meshgrid(xs, ys), axis=-1))
+        grid.setflags(write=False)
+        if len(_CENTRES) > 64:
+            _CENTRES.clear()
+        _CENTRES[key] = grid
+    return grid
 
 
 def _clips(warp: Warp, index: int) -> bool:

@@ -368,9 +368,10 @@ def _constant(img, out_shape, fill):
     return out
 
 
-def remap_pixels(img: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interpolation: int | None,
+def remap_pixels(img: np.ndarray, map_xy: np.ndarray, interpolation: int | None,
                  border_mode: int, fill) -> np.ndarray:
-    """``cv2.remap`` with augkit's conventions: maps hold continuous source coordinates.
+    """``cv2.remap`` of ``img`` through an ``(H, W, 2)`` float32 map of source positions in
+    OpenCV's pixel-centre convention.
 
     Same dtype handling as :func:`warp_pixels` (exact carriers for dtypes OpenCV cannot
     remap; float32 for nearest-neighbour on 16-bit and float64 data).
@@ -389,7 +390,7 @@ def remap_pixels(img: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interpol
         else:
             carrier = img.astype(np.float64) if dtype != np.float64 or not _fits_float32(img) \
                 else img.astype(np.float32)
-        out = remap_pixels(carrier, map_x, map_y, interpolation, border_mode, fill)
+        out = remap_pixels(carrier, map_xy, interpolation, border_mode, fill)
         if dtype == np.bool_:
             return out.astype(bool) if out.dtype != np.uint8 else out.view(bool)
         if np.issubdtype(dtype, np.integer):
@@ -399,10 +400,8 @@ def remap_pixels(img: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interpol
     channels = img.shape[2] if img.ndim == 3 else None
     fill = _fill_for(fill, channels)
     flag = _WARP_FLAG.get(interpolation, interpolation)
-    mx_cv = map_x - np.float32(0.5)
-    my_cv = map_y - np.float32(0.5)
     return _channel_chunks(img, fill, lambda a, value: cv2.remap(
-        a, mx_cv, my_cv, flag, borderMode=border_mode, borderValue=value))
+        a, map_xy, None, flag, borderMode=border_mode, borderValue=value))
 
 
 def fill_where(img: np.ndarray, keep: np.ndarray, fill) -> np.ndarray:
