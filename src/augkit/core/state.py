@@ -81,6 +81,7 @@ class Segment:
         self.box_method = "largest_box"
         self.warps: list[Warp] = []  # every step, for segments holding a field
         self.has_field = False
+        self.all_exact = True  # only integer permutations pushed: slicing applies
 
     @property
     def frame_exact(self) -> bool:
@@ -109,6 +110,7 @@ class Segment:
 
     def push(self, warp: Warp, interp: int | None, fill: Any, geometry: bool = False) -> None:
         self.warps.append(warp)
+        self.all_exact = self.all_exact and warp.exact
         if warp.field is not None or self.has_field:
             # the chain is no longer one matrix: materialization walks ``warps`` instead
             self.has_field = True
@@ -283,7 +285,8 @@ class State:
             map_xy, keep = cached[2]
             out = remap_pixels(arr, map_xy, seg.interp, border, fill)
             return fill_where(out, keep, fill) if keep is not None else out
-        out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill)
+        out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill,
+                          exact=True if seg.all_exact else None)
         polys = seg.clip_polygons()
         if polys:
             out = fill_outside(out, polys, fill)
@@ -303,7 +306,9 @@ class State:
         if seg.steps:
             for k, img in self.images.items():
                 self.images[k] = self._warp_group(seg, img, 0.0)
-        seg.reset(self.shape)
+            seg.reset(self.shape)
+        elif seg.shape != self.shape:
+            seg.reset(self.shape)
 
     def materialize_masks(self) -> None:
         seg = self.mask_seg
