@@ -31,6 +31,20 @@ def test_per_channel_tables(backend):
         np.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("shape", [(512, 512, 3), (333, 129, 4), (97, 80, 2), (1, 5000, 3), (5000, 1, 3), (700, 301, 3)])
+def test_per_channel_tables_large_images_strip_kernel(backend, shape):
+    """Images large enough for the strip-wise stringzilla kernel, with a partial last strip."""
+    rng = np.random.default_rng(2)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    tables = rng.integers(0, 256, (256, shape[2]), dtype=np.uint8)
+    expected = np.stack([tables[img[..., k], k] for k in range(shape[2])], axis=-1)
+    before = img.copy()
+    np.testing.assert_array_equal(L.apply_lut(img, tables, backend=backend), expected)
+    np.testing.assert_array_equal(L.apply_lut(img[:, ::-1], tables, backend=backend), expected[:, ::-1])
+    np.testing.assert_array_equal(img, before)
+
+
 def test_non_contiguous_input_is_handled_and_not_modified():
     rng = np.random.default_rng(2)
     base = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
