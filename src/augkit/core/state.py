@@ -285,8 +285,17 @@ class State:
             map_xy, keep = cached[2]
             out = remap_pixels(arr, map_xy, seg.interp, border, fill)
             return fill_where(out, keep, fill) if keep is not None else out
-        out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill,
-                          exact=True if seg.all_exact else None)
+        split = _scale_then_slice(seg)
+        if split is not None:
+            # a resize followed only by crops/pads/flips: resizing the whole frame and then
+            # slicing is exact and cheaper than one warpAffine of a non-integer window
+            # (RandomScale + RandomCrop on 512x512x3: ~0.3 ms instead of ~0.5 ms)
+            pre, mid_shape, post = split
+            mid = warp_pixels(arr, pre, mid_shape, seg.interp, border, fill)
+            out = warp_pixels(mid, post, seg.shape, None, border, fill, exact=True)
+        else:
+            out = warp_pixels(arr, seg.matrix, seg.shape, seg.interp, border, fill,
+                              exact=True if seg.all_exact else None)
         polys = seg.clip_polygons()
         if polys:
             out = fill_outside(out, polys, fill)
@@ -620,6 +629,33 @@ def _pixel_centres(shape) -> np.ndarray:
             _CENTRES.clear()
         _CENTRES[key] = grid
     return grid
+
+
+def _scale_then_slice(seg: Segment):
+    """(resize matrix, its output size, slicing matrix) when the segment is resizes that map
+    the frame onto a frame followed by integer permutations only, and resizing the whole
+    frame costs at most 4x the output's pixels; else None."""
+    ws = seg.warps
+    i = 0
+    while i < len(ws) and not ws[i].exact:
+        i += 1
+    if i == 0 or i == len(ws) or len(ws) != seg.steps:
+        return None
+    if not all(w.exact for w in ws[i:]):
+        return None
+    mid_shape = ws[i - 1].out_shape
+    if mid_shape[0] * mid_shape[1] > 4 * seg.shape[0] * seg.shape[1]:
+        return None
+    pre = ws[0].matrix
+    for w in ws[1:i]:
+        pre = w.matrix @ pre
+    if pre[0, 1] != 0.0 or pre[1, 0] != 0.0 or not mx.is_affine(pre) \
+            or not maps_frame_onto_frame(pre, seg.src_shape, mid_shape):
+        return None
+    post = ws[i].matrix
+    for w in ws[i + 1:]:
+        post = w.matrix @ post
+    return pre, mid_shape, post
 
 
 def _clips(warp: Warp, index: int) -> bool:
