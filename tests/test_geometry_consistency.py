@@ -265,7 +265,9 @@ def test_random_chain_consistency(indices, seed, fuse):
         perspective = any(type(t).__name__ == "Perspective" for t in steps)
         tol = 0.4 if perspective else KP_TOL_MATRIX
         if has_field(steps) and not mirrors:  # (a mirror line is a kink no read-out survives)
-            check_keypoints_by_coordinates(steps, seed, fuse, 0.4)
+            # the read-back interpolates between pixels: across a lattice cell's kink after
+            # a downscale it errs by up to half a pixel (single fields: 0.1 px, exact test)
+            check_keypoints_by_coordinates(steps, seed, fuse, 0.6)
         elif not mirrors:
             # (a reflect border can complete a blob cut in half by an earlier crop into a
             # whole blob centred on the mirror line; single steps and the coordinate test
