@@ -65,6 +65,9 @@ for _a in (_EYE, _EMPTY4, _EMPTY_INDEX, _EMPTY_BOOL):
 class Segment:
     """Spatial steps pushed to one group of targets since it was last materialized."""
 
+    __slots__ = ("matrix", "src_shape", "shape", "interp", "border", "fill", "polygons",
+                 "_frame_exact", "steps", "box_method", "warps", "has_field", "all_exact")
+
     def __init__(self, shape: tuple[int, int]):
         self.reset(shape)
 
@@ -125,7 +128,7 @@ class Segment:
         m = warp.matrix
         if self.polygons:
             self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
-        if warp.reads_outside and (geometry or not self.frame_exact):
+        if (geometry or not self.frame_exact) and warp.reads_outside:
             self.polygons.append(mx.apply_to_points(m, mx.rect(*warp.in_shape)))
         self.matrix = m @ self.matrix
         if interp is not None:
@@ -258,19 +261,13 @@ class State:
                 self.materialize_masks()
             self.mask_seg.push(warp, mask_interp, warp.fill_mask)
         if len(self.boxes) or len(self.kps):
-            method = _box_method(warp)
+            method = _box_method(warp) if not warp.exact else None
             if method is not None and method != self.geom_seg.box_method:
                 if self.geom_seg.steps:
                     self.materialize_geometry()
                 self.geom_seg.box_method = method
             self.geom_seg.push(warp, None, None, geometry=True)
-        else:
-            self.geom_seg.reset(warp.out_shape)
         self.shape = warp.out_shape
-        if not self.images:
-            self.image_seg.reset(self.shape)
-        if not (self.masks or self.mask_lists):
-            self.mask_seg.reset(self.shape)
 
     def _warp_group(self, seg: Segment, arr: np.ndarray, fill_default: Any) -> np.ndarray:
         border = seg.border if seg.border is not None else cv2.BORDER_CONSTANT
@@ -330,12 +327,15 @@ class State:
                         if len(lst) else np.zeros((0, *seg.shape), lst.dtype)
                 else:
                     self.mask_lists[k] = [self._warp_group(seg, m, 0.0) for m in lst]
-        seg.reset(self.shape)
+            seg.reset(self.shape)
+        elif seg.shape != self.shape:
+            seg.reset(self.shape)
 
     def materialize_geometry(self) -> None:
         seg = self.geom_seg
         if seg.steps == 0:
-            seg.reset(self.shape)
+            if seg.shape != self.shape:
+                seg.reset(self.shape)
             return
         if seg.has_field:
             self._materialize_geometry_through_fields(seg)
@@ -429,14 +429,14 @@ class State:
         if seg.steps == 0 or not len(self.boxes):
             return self.boxes
         saved = (self.boxes, self.box_index, self.kps, self.kp_index, self.kp_visible)
-        seg_state = dict(seg.__dict__)
+        seg_state = {k: getattr(seg, k) for k in Segment.__slots__}
         try:
             self.materialize_geometry()
             return self.boxes
         finally:
             self.boxes, self.box_index, self.kps, self.kp_index, self.kp_visible = saved
-            seg.__dict__.clear()
-            seg.__dict__.update(seg_state)
+            for k, v in seg_state.items():
+                setattr(seg, k, v)
 
     def current_masks(self) -> list[np.ndarray]:
         """Every mask of the call in the current frame (``mask``-kind targets, then each

@@ -56,22 +56,30 @@ class Warp:
     fill_mask: float | tuple[float, ...] = 0.0
     #: a displacement field (inverse map on a lattice); the matrix is then the identity
     field: Field | None = None
-    reads_outside: bool = dc_field(init=False)
     exact: bool = dc_field(init=False)
 
     def __post_init__(self):
         self.matrix = np.asarray(self.matrix, dtype=np.float64)
         self.in_shape = (int(self.in_shape[0]), int(self.in_shape[1]))
         self.out_shape = (int(self.out_shape[0]), int(self.out_shape[1]))
+        self._reads_outside: bool | None = None
         if self.field is not None:
             self.exact = False
-            self.reads_outside = self.field.reads_outside(self.in_shape)
             return
         self.exact = is_permutation(self.matrix)
         if self.exact:
             self.interpolation = None
             self.mask_interpolation = None
-        self.reads_outside = reads_outside(self.matrix, self.in_shape, self.out_shape)
+
+    @property
+    def reads_outside(self) -> bool:
+        """Whether some output pixel comes from outside the input frame (computed on demand)."""
+        if self._reads_outside is None:
+            if self.field is not None:
+                self._reads_outside = self.field.reads_outside(self.in_shape)
+            else:
+                self._reads_outside = reads_outside(self.matrix, self.in_shape, self.out_shape)
+        return self._reads_outside
 
 
 def is_permutation(matrix: np.ndarray) -> bool:
