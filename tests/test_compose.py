@@ -684,3 +684,14 @@ def test_fused_equals_step_by_step_for_exact_steps(seed):
     assert a["bl"] == b["bl"] and a["kl"] == b["kl"], names
     np.testing.assert_allclose(a["bboxes"], b["bboxes"], atol=1e-9, err_msg=str(names))
     np.testing.assert_allclose(a["keypoints"], b["keypoints"], atol=1e-9, err_msg=str(names))
+
+
+def test_strict_accepts_metadata_keys_that_transforms_read():
+    """Compose(strict=True) rejects unknown keys but accepts declared metadata keys."""
+    img = np.zeros((20, 30, 3), np.uint8)
+    pipe = A.Compose([A.RandomCropNearBBox(max_part_shift=(0.0, 0.0))], strict=True, seed=0)
+    out = pipe(image=img, cropping_bbox=[5, 4, 15, 12])
+    assert out["image"].shape == (8, 10, 3)
+    assert out["cropping_bbox"] == [5, 4, 15, 12]
+    with pytest.raises(TargetError, match="unknown target 'cropping_boxx'"):
+        pipe(image=img, cropping_boxx=[5, 4, 15, 12])

@@ -128,6 +128,18 @@ class Compose(BaseCompose):
         self._rng = np.random.default_rng(seed)
         self._worker_key: Any = None
 
+    def _declared_keys(self) -> set[str]:
+        """Call arguments that transforms read as metadata (their ``targets_as_params``)."""
+        keys: set[str] = set()
+        stack = list(self.transforms)
+        while stack:
+            t = stack.pop()
+            if isinstance(t, BaseCompose):
+                stack.extend(t.transforms)
+            else:
+                keys.update(getattr(t, "targets_as_params", None) or [])
+        return keys
+
     def add_targets(self, additional_targets: Mapping[str, str]) -> None:
         for name, kind in additional_targets.items():
             if kind not in TARGET_KINDS:
@@ -207,10 +219,11 @@ class Compose(BaseCompose):
                 mask_lists[key] = _check_masks(key, value)
             elif key in ("bboxes", "keypoints") or key in label_names:
                 continue
-            elif self.strict:
+            elif self.strict and key not in self._declared_keys():
                 raise TargetError(f"Compose(strict=True): unknown target {key!r}; known targets: "
-                                  f"image, mask, masks, bboxes, keypoints, label fields and "
-                                  f"additional_targets {sorted(self.additional_targets)}")
+                                  f"image, mask, masks, bboxes, keypoints, label fields, "
+                                  f"additional_targets {sorted(self.additional_targets)} and the "
+                                  f"metadata keys the transforms read {sorted(self._declared_keys())}")
             else:
                 passthrough[key] = value
         shape = self._shape(images, masks, mask_lists)

@@ -56,6 +56,11 @@ class _ReferenceTransform(ImageOnlyTransform):
 
     supported_dtypes = ("uint8", "uint16", "float32")
 
+    @property
+    def targets_as_params(self) -> list[str]:
+        """The call argument holding reference images (accepted by ``Compose(strict=True)``)."""
+        return [self.metadata_key]
+
     def _init_reference(self, reference_images, read_fn, metadata_key) -> None:
         n = type(self).__name__
         if reference_images is not None:
