@@ -226,6 +226,8 @@ class ImageOnlyTransform(BasicTransform):
     targets = ("image",)
     #: dtypes the transform accepts (checked at call time).
     supported_dtypes: tuple[str, ...] = ("uint8", "uint16", "float32")
+    #: on uint8, when this is the only table pending, ``apply`` is faster than the lookup.
+    apply_beats_lut: bool = False
 
     def apply(self, img: np.ndarray, **params) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError(f"{type(self).__name__} must implement apply()")
