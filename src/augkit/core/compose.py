@@ -25,6 +25,7 @@ from augkit.core.transform import BasicTransform
 from augkit.errors import InvalidParameterError, TargetError
 
 TARGET_KINDS = ("image", "mask", "masks")
+_BUILTIN_KINDS = {"image": "image", "mask": "mask", "masks": "masks"}
 
 
 class BaseCompose:
@@ -208,9 +209,9 @@ class Compose(BaseCompose):
             label_names.update(self.bbox_params.label_fields)
         if self.keypoint_params is not None:
             label_names.update(self.keypoint_params.label_fields)
+        kinds = self.additional_targets
         for key, value in data.items():
-            kind = {"image": "image", "mask": "mask", "masks": "masks"}.get(key) \
-                or self.additional_targets.get(key)
+            kind = _BUILTIN_KINDS.get(key) or kinds.get(key)
             if kind == "image":
                 images[key] = check_image(key, value)
             elif kind == "mask":
@@ -253,6 +254,9 @@ class Compose(BaseCompose):
         return state, passthrough
 
     def _shape(self, images, masks, mask_lists) -> tuple[int, int]:
+        if len(images) == 1 and not masks and not mask_lists:  # the common case, fast
+            h, w = next(iter(images.values())).shape[:2]
+            return (int(h), int(w))
         shapes = [(k, v.shape[:2]) for k, v in images.items()]
         shapes += [(k, v.shape[:2]) for k, v in masks.items()]
         for k, lst in mask_lists.items():
