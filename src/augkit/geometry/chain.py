@@ -59,7 +59,11 @@ def inverse_map(warps: list[Warp], out_shape: tuple[int, int]):
         k = first - 1
     if xy is None:
         xy = _pixel_centres(out_shape)
-    xy = xy - np.float32(0.5)  # continuous -> OpenCV pixel-centre coordinates
+    # continuous -> OpenCV pixel-centre coordinates (in place unless xy is a shared grid)
+    if xy.flags.writeable:
+        xy -= np.float32(0.5)
+    else:
+        xy = xy - np.float32(0.5)
     return xy, keep
 
 

@@ -22,7 +22,7 @@ import numpy as np
 class Field:
     """Inverse map of one step on a lattice: ``nodes[i, j] = (x, y)`` in the input frame."""
 
-    def __init__(self, nodes: np.ndarray, out_shape: tuple[int, int]):
+    def __init__(self, nodes: np.ndarray, out_shape: tuple[int, int], separable: bool = False):
         nodes = np.asarray(nodes, dtype=np.float64)
         if nodes.ndim != 3 or nodes.shape[2] != 2 or nodes.shape[0] < 2 or nodes.shape[1] < 2:
             raise ValueError(f"field nodes must be (gh >= 2, gw >= 2, 2), got {nodes.shape}")
@@ -34,6 +34,9 @@ class Field:
         self._sy = (gh - 1) / h
         self._nx = np.ascontiguousarray(nodes[..., 0], dtype=np.float32)
         self._ny = np.ascontiguousarray(nodes[..., 1], dtype=np.float32)
+        # a separable field (x depends on x only, y on y only: GridDistortion) is built from
+        # two 1-D interpolations instead of two full-resolution remaps
+        self.separable = bool(separable)
 
     # Each coordinate is sampled on its own: remapping the two-channel lattice at once,
     # OpenCV rounds the interpolation weights to 1/32 of a cell (pixels on coarse
@@ -46,6 +49,15 @@ class Field:
 
     def sample_grid(self) -> np.ndarray:
         """Input coordinates of every output pixel centre, ``(H, W, 2)`` float32."""
+        if self.separable:
+            h, w = self.out_shape
+            gh, gw = self.nodes.shape[:2]
+            fx = np.interp((np.arange(w) + 0.5) * self._sx, np.arange(gw), self.nodes[0, :, 0])
+            fy = np.interp((np.arange(h) + 0.5) * self._sy, np.arange(gh), self.nodes[:, 0, 1])
+            out = np.empty((h, w, 2), np.float32)
+            out[..., 0] = fx[None, :]
+            out[..., 1] = fy[:, None]
+            return out
         return self._sample(*_lattice_grid(self.out_shape, self.nodes.shape[:2]))
 
     def sample_xy(self, xy: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ class _FieldTransform(ResamplingTransform):
             type(self).__name__, "keypoint_remapping_method", keypoint_remapping_method, _REMAP_METHODS)
 
     def get_warp(self, params, state):
-        field = Field(params["nodes"], state.shape)
+        field = Field(params["nodes"], state.shape, separable=params.get("separable", False))
         w = Warp(np.eye(3), state.shape, state.shape, interpolation=self.interpolation,
                  mask_interpolation=self.mask_interpolation, border_mode=self.border_mode,
                  fill=self.fill, fill_mask=self.fill_mask, field=field)
@@ -145,7 +145,7 @@ class GridDistortion(_FieldTransform):
 
         xs, ys = positions(w), positions(h)
         nodes = np.stack(np.meshgrid(xs, ys), axis=-1)
-        return {"nodes": nodes}
+        return {"nodes": nodes, "separable": True}
 
 
 class OpticalDistortion(_FieldTransform):
