@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from augkit.core.params import check_number, check_prob, fail
+from augkit.core.params import check_number, check_prob, draw_with_probability, fail
 from augkit.core.state import State, check_image, check_mask
 from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
 from augkit.core.transform import BasicTransform
@@ -45,11 +45,7 @@ class BaseCompose:
         self.p = check_prob(name, p)
 
     def should_apply(self, rng: np.random.Generator) -> bool:
-        if self.p >= 1.0:
-            return True
-        if self.p <= 0.0:
-            return False
-        return bool(rng.random() < self.p)
+        return draw_with_probability(self.p, rng)
 
     def run(self, state: State, rng: np.random.Generator, force: bool = False) -> None:
         if force or self.should_apply(rng):

@@ -63,6 +63,15 @@ def check_number(owner: str, name: str, value: Any, low: float | None = None,
     return value
 
 
+def draw_with_probability(p: float, rng) -> bool:
+    """Whether a step with probability ``p`` runs this time (no draw when ``p`` is 0 or 1)."""
+    if p >= 1.0:
+        return True
+    if p <= 0.0:
+        return False
+    return bool(rng.random() < p)
+
+
 def check_prob(owner: str, p: Any) -> float:
     check_number(owner, "p", p, 0.0, 1.0)
     return float(p)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from augkit.core.params import check_prob, is_number
+from augkit.core.params import check_prob, draw_with_probability, is_number
 from augkit.errors import InvalidParameterError, TargetError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,11 +138,7 @@ class BasicTransform:
 
     # -- randomness -------------------------------------------------------------------
     def should_apply(self, rng: np.random.Generator) -> bool:
-        if self.p >= 1.0:
-            return True
-        if self.p <= 0.0:
-            return False
-        return bool(rng.random() < self.p)
+        return draw_with_probability(self.p, rng)
 
     def sample(self, rng: np.random.Generator, state: State) -> dict[str, Any]:
         """Draw this call's parameters. Built-in transforms override this.
@@ -176,7 +172,8 @@ class BasicTransform:
             self.apply_to_state(state, rng)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:  # pragma: no cover
-        raise NotImplementedError
+        # abstract: ImageOnlyTransform, DualTransform and SpatialTransform implement it
+        raise NotImplementedError(f"{type(self).__name__} must implement apply_to_state()")
 
     # -- standalone use -----------------------------------------------------------------
     def __call__(self, *args, force_apply: bool = False, **data):
@@ -290,7 +287,8 @@ class SpatialTransform(DualTransform):
     """
 
     def get_warp(self, params: dict[str, Any], state: State) -> Warp:  # pragma: no cover
-        raise NotImplementedError
+        # abstract: every built-in spatial transform returns its warp here
+        raise NotImplementedError(f"{type(self).__name__} must implement get_warp()")
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
         params = self.sample(rng, state)

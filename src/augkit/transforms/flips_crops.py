@@ -21,7 +21,17 @@ from augkit.geometry import matrices as mx
 from augkit.transforms._spatial import POSITIONS, ResamplingTransform, check_positive_int, pad_split
 
 
-class HorizontalFlip(ResamplingTransform):
+class _FixedWarp(ResamplingTransform):
+    """A step without random parameters: its warp depends on the frame only."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__(p=p)
+
+    def sample(self, rng, state):
+        return {}
+
+
+class HorizontalFlip(_FixedWarp):
     """Mirror left-right.
 
     Targets: image, mask, masks, bboxes, keypoints. Dtypes: any.
@@ -31,17 +41,11 @@ class HorizontalFlip(ResamplingTransform):
     [[3, 2, 1]]
     """
 
-    def __init__(self, p: float = 0.5):
-        super().__init__(p=p)
-
-    def sample(self, rng, state):
-        return {}
-
     def get_warp(self, params, state):
         return self.make_warp(mx.hflip(state.shape[1]), state)
 
 
-class VerticalFlip(ResamplingTransform):
+class VerticalFlip(_FixedWarp):
     """Mirror top-bottom.
 
     Targets: image, mask, masks, bboxes, keypoints. Dtypes: any.
@@ -51,17 +55,11 @@ class VerticalFlip(ResamplingTransform):
     [[2], [1]]
     """
 
-    def __init__(self, p: float = 0.5):
-        super().__init__(p=p)
-
-    def sample(self, rng, state):
-        return {}
-
     def get_warp(self, params, state):
         return self.make_warp(mx.vflip(state.shape[0]), state)
 
 
-class Transpose(ResamplingTransform):
+class Transpose(_FixedWarp):
     """Swap rows and columns (mirror about the main diagonal).
 
     Targets: image, mask, masks, bboxes, keypoints. Dtypes: any.
@@ -70,12 +68,6 @@ class Transpose(ResamplingTransform):
     >>> A.Transpose(p=1.0)(image=np.array([[1, 2]], np.uint8))["image"].tolist()
     [[1], [2]]
     """
-
-    def __init__(self, p: float = 0.5):
-        super().__init__(p=p)
-
-    def sample(self, rng, state):
-        return {}
 
     def get_warp(self, params, state):
         h, w = state.shape
