@@ -157,6 +157,27 @@ def _cv_value(fill):
     return (fill, fill, fill, fill)
 
 
+# OpenCV's bilinear warp kernels (warpAffine, warpPerspective, remap) are vectorized for
+# 1, 2 and 4 channels but not 3: on 3 channels it is faster to add a fourth, warp, and drop
+# it. 512x512, one thread, OpenCV 5.0 (us; C3 direct vs to-RGBA + C4 warp + to-RGB):
+#   uint8   warpAffine 1329 vs 47+515+21, warpPerspective 1395 vs 672, remap 1350 vs 611
+#   uint16  warpAffine 1367 vs 124+720+123, remap 1293 vs 783
+#   float32 warpAffine 1258 vs 255+694+254 (no gain: direct), remap 1129 vs 978
+# Nearest, cubic and Lanczos kernels gain nothing or lose (cubic C4 is 30% slower).
+_VIA_FOUR = {("warp", np.dtype(np.uint8)), ("warp", np.dtype(np.uint16)),
+             ("remap", np.dtype(np.uint8)), ("remap", np.dtype(np.uint16)),
+             ("remap", np.dtype(np.float32))}
+
+
+def _via_four_channels(img: np.ndarray, fill, fn, kernel: str, interpolation: int):
+    """``fn`` on ``img`` with a fourth channel added where that is the faster kernel; else None."""
+    if interpolation != cv2.INTER_LINEAR or img.ndim != 3 or img.shape[2] != 3 \
+            or (kernel, img.dtype) not in _VIA_FOUR:
+        return None
+    value = _cv_value(fill)
+    return cv2.cvtColor(fn(cv2.cvtColor(img, cv2.COLOR_RGB2RGBA), value), cv2.COLOR_RGBA2RGB)
+
+
 def _channel_chunks(img: np.ndarray, fill, fn):
     """Call ``fn(chunk, cv_fill)`` on at most 4 channels at a time when the fill differs per channel."""
     if img.ndim == 2 or not isinstance(fill, tuple) or img.shape[2] <= 4:
@@ -212,7 +233,8 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
         def fn(a, value):
             return cv2.warpPerspective(a, m_cv, (ow, oh), flags=flag, borderMode=border_mode,
                                        borderValue=value)
-    return _channel_chunks(img, fill, fn)
+    out = _via_four_channels(img, fill, fn, "warp", flag)
+    return out if out is not None else _channel_chunks(img, fill, fn)
 
 
 def resize(img: np.ndarray, size_wh: tuple[int, int], interpolation: int) -> np.ndarray:
@@ -411,8 +433,11 @@ def remap_pixels(img: np.ndarray, map_xy: np.ndarray, interpolation: int | None,
     channels = img.shape[2] if img.ndim == 3 else None
     fill = _fill_for(fill, channels)
     flag = _WARP_FLAG.get(interpolation, interpolation)
-    return _channel_chunks(img, fill, lambda a, value: cv2.remap(
-        a, map_xy, None, flag, borderMode=border_mode, borderValue=value))
+
+    def fn(a, value):
+        return cv2.remap(a, map_xy, None, flag, borderMode=border_mode, borderValue=value)
+    out = _via_four_channels(img, fill, fn, "remap", flag)
+    return out if out is not None else _channel_chunks(img, fill, fn)
 
 
 def fill_where(img: np.ndarray, keep: np.ndarray, fill) -> np.ndarray:
