@@ -249,11 +249,15 @@ def resize(img: np.ndarray, size_wh: tuple[int, int], interpolation: int) -> np.
 
 
 def _preshrink(img, matrix):
-    """Shrink the source with INTER_AREA first where the warp skips source pixels.
+    """Shrink the source by an integer factor first where the warp skips source pixels.
 
     One output pixel step covers ``k`` source pixels along each source axis (the inverse
     matrix's rows); where ``k > 1.5`` bilinear sampling would alias, so that axis is
-    averaged down by ``k`` first and the matrix adjusted.
+    box-averaged down by ``f = round(k)`` first (the warp then resamples by k / f, within
+    [0.75, 1.25]) and the matrix adjusted. Integer factors take OpenCV's fast INTER_AREA
+    path: 512x512x3 uint8 by 2: 55 us, where a non-integer INTER_AREA size costs 1045 us.
+    The source is padded by replication to a multiple of ``f`` (the frame edge then falls
+    inside the last averaged pixel; fused constant borders are filled exactly afterwards).
     """
     inv = inverse(matrix)
     kx = max(abs(inv[0, 0]), abs(inv[0, 1]))
@@ -261,10 +265,14 @@ def _preshrink(img, matrix):
     if kx <= 1.5 and ky <= 1.5:
         return img, matrix
     h, w = img.shape[:2]
-    nw = max(1, int(round(w / kx))) if kx > 1.5 else w
-    nh = max(1, int(round(h / ky))) if ky > 1.5 else h
-    small = resize(img, (nw, nh), cv2.INTER_AREA)
-    return small, matrix @ mx.scale(w / nw, h / nh)
+    fx = max(1, min(int(round(kx)), w)) if kx > 1.5 else 1
+    fy = max(1, min(int(round(ky)), h)) if ky > 1.5 else 1
+    pad_x, pad_y = -w % fx, -h % fy
+    if pad_x or pad_y:
+        img = _channel_chunks(np.ascontiguousarray(img), 0.0, lambda a, value: cv2.copyMakeBorder(
+            a, 0, pad_y, 0, pad_x, cv2.BORDER_REPLICATE))
+    small = resize(img, ((w + pad_x) // fx, (h + pad_y) // fy), cv2.INTER_AREA)
+    return small, matrix @ mx.scale(fx, fy)
 
 
 def _warp_axis_aligned(img, matrix, out_shape, interpolation, border_mode, fill):
