@@ -221,8 +221,16 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
     if resized is not None:
         return resized
     oh, ow = out_shape
+    frame = None
     if interpolation not in _NEAREST and mx.is_affine(matrix):
-        img, matrix = _preshrink(img, matrix)
+        shrunk, shrunk_matrix = _preshrink(img, matrix)
+        if shrunk is not img:
+            if border_mode == cv2.BORDER_CONSTANT:
+                # the shrunk source is resampled by a residual factor near 1, whose kernel
+                # reaches a little past the frame edge: fill the pixels whose centres lie
+                # outside the source frame exactly, as a mask moved by nearest does
+                frame = mx.apply_to_points(matrix, mx.rect(*img.shape[:2]))
+            img, matrix = shrunk, shrunk_matrix
     flag = _WARP_FLAG.get(interpolation, interpolation)
     m_cv = mx.to_opencv(matrix)
     if mx.is_affine(matrix):
@@ -234,7 +242,8 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
             return cv2.warpPerspective(a, m_cv, (ow, oh), flags=flag, borderMode=border_mode,
                                        borderValue=value)
     out = _via_four_channels(img, fill, fn, "warp", flag)
-    return out if out is not None else _channel_chunks(img, fill, fn)
+    out = out if out is not None else _channel_chunks(img, fill, fn)
+    return out if frame is None else fill_outside(out, [frame], fill)
 
 
 def resize(img: np.ndarray, size_wh: tuple[int, int], interpolation: int) -> np.ndarray:
