@@ -373,7 +373,7 @@ def test_timm_strings_parse_to_the_right_parameters():
 
 
 @pytest.mark.parametrize("bad", ["", "rand-x9", "rand-m9-w0", "foo-m9", "augmix-b1", "rand-mfoo",
-                                 "v0-m9", "rand--m9", "imagenet", "rand-m9.5", "augmix-m11"])
+                                 "v0-m9", "rand--m9", "imagenet", "rand-m9.5", "augmix-m11", "rand-m15"])
 def test_bad_timm_strings_raise_clear_errors(bad):
     with pytest.raises(InvalidParameterError) as e:
         PL.from_timm_string(bad)

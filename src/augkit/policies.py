@@ -842,6 +842,11 @@ def from_timm_string(config: str, **kwargs) -> BasicTransform:
                 raise InvalidParameterError(f"from_timm_string({config!r}): unknown RandAugment section "
                                             f"{key + val!r}; accepted: {_TIMM_KEYS['rand']}")
         args.setdefault("magnitude_max", 10)
+        if args["magnitude"] > args["magnitude_max"]:
+            # timm silently clips such a magnitude to the bound: say so instead
+            raise InvalidParameterError(
+                f"from_timm_string({config!r}): m{args['magnitude']} exceeds the magnitude bound "
+                f"{args['magnitude_max']} (timm clips it there); lower m or add -mmax{args['magnitude']}; accepted: {_TIMM_KEYS['rand']}")
         kwargs.setdefault("interpolation", cv2.INTER_LINEAR)
         return RandAugment(num_magnitude_bins=11, op_p=0.5, **args, **kwargs)
     if head == "augmix":
