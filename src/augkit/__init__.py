@@ -30,6 +30,12 @@ from augkit.core.transform import (
     NoOp,
     SpatialTransform,
 )
+from augkit.policies import (
+    AugMix,
+    AutoAugment,
+    RandAugment,
+    TrivialAugmentWide,
+)
 from augkit.transforms.affine import (
     Affine,
     Perspective,
@@ -183,6 +189,8 @@ __all__ = [
     "Affine",
     "AtLeastOneBBoxRandomCrop",
     "AtmosphericFog",
+    "AugMix",
+    "AutoAugment",
     "AutoContrast",
     "BBoxSafeRandomCrop",
     "BBoxSubsetSafeRandomCrop",
@@ -256,6 +264,7 @@ __all__ = [
     "PlasmaShadow",
     "Posterize",
     "RGBShift",
+    "RandAugment",
     "RandomBrightnessContrast",
     "RandomCrop",
     "RandomCropFromBorders",
@@ -298,6 +307,7 @@ __all__ = [
     "ToRGB",
     "ToSepia",
     "Transpose",
+    "TrivialAugmentWide",
     "UnsharpMask",
     "VerticalFlip",
     "Vignetting",
