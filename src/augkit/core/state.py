@@ -130,7 +130,7 @@ class Segment:
             self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
         if (geometry or not self.frame_exact) and warp.reads_outside:
             self.polygons.append(mx.apply_to_points(m, mx.rect(*warp.in_shape)))
-        self.matrix = m @ self.matrix
+        self.matrix = m if self.steps == 0 else m @ self.matrix
         if interp is not None:
             self.interp = interp
         if warp.reads_outside and self.border is None:
@@ -282,6 +282,9 @@ class State:
             map_xy, keep = cached[2]
             out = remap_pixels(arr, map_xy, seg.interp, border, fill)
             return fill_where(out, keep, fill) if keep is not None else out
+        if seg.steps == 1 and seg.all_exact and not seg.polygons:
+            # one flip, crop, pad or quarter turn: slicing, nothing else to consider
+            return warp_pixels(arr, seg.matrix, seg.shape, None, border, fill, exact=True)
         split = _scale_then_slice(seg)
         if split is not None:
             # a resize followed only by crops/pads/flips: resizing the whole frame and then
@@ -552,7 +555,13 @@ class State:
 
     # -- output ----------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
-        self.materialize_all()
+        # only what is pending (the segments need no reset at the end of a call)
+        if self.lut is not None or self.image_seg.steps:
+            self.materialize_images()
+        if self.mask_seg.steps:
+            self.materialize_masks()
+        if self.geom_seg.steps:
+            self.materialize_geometry()
         out: dict[str, Any] = {}
         out.update(self.images)
         out.update(self.masks)

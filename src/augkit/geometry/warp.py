@@ -59,7 +59,9 @@ class Warp:
     exact: bool = dc_field(init=False)
 
     def __post_init__(self):
-        self.matrix = np.asarray(self.matrix, dtype=np.float64)
+        m = self.matrix
+        if type(m) is not np.ndarray or m.dtype != np.float64:
+            self.matrix = np.asarray(m, dtype=np.float64)
         self.in_shape = (int(self.in_shape[0]), int(self.in_shape[1]))
         self.out_shape = (int(self.out_shape[0]), int(self.out_shape[1]))
         self._reads_outside: bool | None = None
@@ -77,6 +79,14 @@ class Warp:
         if self._reads_outside is None:
             if self.field is not None:
                 self._reads_outside = self.field.reads_outside(self.in_shape)
+            elif self.exact:
+                # the input frame's image is an axis-aligned rectangle: compare extents
+                (a, b, tx), (c, d, ty), _ = self.matrix.tolist()
+                h, w = self.in_shape
+                oh, ow = self.out_shape
+                xs = (tx, a * w + b * h + tx)
+                ys = (ty, c * w + d * h + ty)
+                self._reads_outside = min(xs) > 0 or min(ys) > 0 or max(xs) < ow or max(ys) < oh
             else:
                 self._reads_outside = reads_outside(self.matrix, self.in_shape, self.out_shape)
         return self._reads_outside
