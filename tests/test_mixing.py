@@ -175,6 +175,26 @@ def test_mosaic_layout_matches_albumentations_conventions():
     assert sorted(int(q[0, 0]) // 10 for q in quads) == [1, 2, 3, 4]
 
 
+def test_mosaic_contain_pads_evenly_where_the_shown_part_passes_the_image():
+    """fit_mode="contain": an 80x100 sample in a 100x100 cell; the top-left quarter of a
+    centred 2x2 mosaic shows the cell's bottom-right 50x50, 20 rows past the image's 80:
+    padded 10 above and 10 below (Albumentations 2.0.8 pads a Crop evenly)."""
+    yy, xx = np.mgrid[0:80, 0:100]
+    imgs = [np.stack([np.full((80, 100), 10 * (k + 1)), xx, yy], -1).astype(np.uint8) for k in range(4)]
+    t = A.Mosaic(target_size=(100, 100), cell_shape=(100, 100), center_range=(0.5, 0.5), fit_mode="contain",
+                 interpolation=cv2.INTER_NEAREST, fill=0, p=1)
+    out = A.Compose([t], seed=0)(image=imgs[0], mosaic_metadata=[{"image": im} for im in imgs[1:]])["image"]
+    tl = out[:50, :50]
+    np.testing.assert_array_equal(tl[:40, :, 2], np.repeat(np.arange(40, 80)[:, None], 50, axis=1))
+    np.testing.assert_array_equal(tl[:40, :, 1], np.repeat(np.arange(50, 100)[None], 40, axis=0))
+    assert (tl[40:] == 0).all()
+    # the bottom-left quarter shows the cell's top-right, rows 0..49: within the image's
+    # 80 rows, so no padding there
+    bl = out[50:, :50]
+    np.testing.assert_array_equal(bl[:, 0, 2], np.arange(0, 50))
+    assert (bl[..., 0] > 0).all()
+
+
 def test_mosaic_replicates_the_call_sample_without_metadata():
     items = samples(0, 1, (40, 40))
     t = A.Mosaic(target_size=(60, 60), cell_shape=(40, 40), interpolation=cv2.INTER_NEAREST, p=1)

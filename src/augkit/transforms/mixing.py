@@ -359,6 +359,16 @@ def _crop_origin(cell_shape, size, placement, target_size) -> tuple[int, int]:
     return (cw - pw if cx < tw / 2.0 else 0), (ch - ph if cy < th / 2.0 else 0)
 
 
+def _cell_pixels(arr, geom, interp, fill) -> np.ndarray:
+    """One cell's pixels: the sample resized (``local``: scale, then shift by the crop)."""
+    whole, local, (nh, nw), (ox, oy), (ph, pw) = geom
+    if whole:
+        h, w = arr.shape[:2]
+        full = warp_pixels(arr, mx.scale(nw / w, nh / h), (nh, nw), interp, cv2.BORDER_CONSTANT, fill)
+        return full[oy:oy + ph, ox:ox + pw]
+    return warp_pixels(arr, local, (ph, pw), interp, cv2.BORDER_CONSTANT, fill)
+
+
 class Mosaic(DualTransform):
     """Tile the call's sample and others from ``metadata_key`` into a ``grid_yx`` mosaic.
 
@@ -366,8 +376,9 @@ class Mosaic(DualTransform):
     is cut from it around a random centre (``center_range`` of the way across the positions
     where the window fits). Each visible cell shows one sample resized to cover the cell
     (``fit_mode="cover"``: no border, edges cut) or to fit inside it (``"contain"``: the
-    image at the cell's top left, the rest ``fill``/``fill_mask``); the part shown is the
-    corner that touches the mosaic's centre. The call's sample takes the largest visible
+    rest ``fill``/``fill_mask``); the part shown is the corner of the cell that touches the
+    mosaic's centre (with "contain", the image is padded evenly on both sides along an axis
+    where that part reaches past it; as Albumentations 2.0.8). The call's sample takes the largest visible
     cell, the others are drawn at random from the metadata (without replacement); when
     there are too few, the call's sample fills the rest. Boxes are clipped to their cell,
     keypoints outside it become invisible (see the module's notes).
@@ -462,16 +473,25 @@ class Mosaic(DualTransform):
             scale = max(ch / h, cw / w) if self.fit_mode == "cover" else min(ch / h, cw / w)
             nh, nw = max(1, int(round(h * scale))), max(1, int(round(w * scale)))
             ox, oy = _crop_origin(self.cell_shape, (ph, pw), placement, self.target_size)
+            if self.fit_mode == "contain":
+                # where the shown part reaches past the contained image, the image is padded
+                # evenly on both sides (Albumentations 2.0.8's Crop(pad_if_needed=True))
+                ox -= max(0, ox + pw - nw) // 2
+                oy -= max(0, oy + ph - nh) // 2
             sx, sy = nw / w, nh / h
             local = mx.translate(-ox, -oy) @ mx.scale(sx, sy)
+            # Resizing the whole sample and slicing is ~5x cheaper per output pixel than
+            # warping the window (cv2.resize vs cv2.warpAffine: 0.83 ms for a 640x480 -> 683x512
+            # resize vs 1.2 ms for a 300x320 window); both sample the same source points.
+            whole = nh * nw <= 5 * ph * pw and 0 <= ox and ox + pw <= nw and 0 <= oy and oy + ph <= nh
+            geom = (whole, local, (nh, nw), (ox, oy), (ph, pw))
+
             for k, canvas in images.items():
                 if k in s.images:
-                    canvas[py0:py1, px0:px1] = warp_pixels(s.images[k], local, (ph, pw), self.interpolation,
-                                                           cv2.BORDER_CONSTANT, self.fill)
+                    canvas[py0:py1, px0:px1] = _cell_pixels(s.images[k], geom, self.interpolation, self.fill)
             for k, canvas in masks.items():
                 if k in s.masks:
-                    canvas[py0:py1, px0:px1] = warp_pixels(s.masks[k], local, (ph, pw), self.mask_interpolation,
-                                                           cv2.BORDER_CONSTANT, self.fill_mask)
+                    canvas[py0:py1, px0:px1] = _cell_pixels(s.masks[k], geom, self.mask_interpolation, self.fill_mask)
             for k, canvases in lists.items():
                 src = s.mask_lists.get(k)
                 if src is None:
@@ -480,8 +500,7 @@ class Mosaic(DualTransform):
                     raise TargetError(f"Mosaic: a sample's {k!r} has {len(src)} masks, the call's has "
                                       f"{len(canvases)}: each entry is one mask target, they must match")
                 for canvas, m in zip(canvases, src):
-                    canvas[py0:py1, px0:px1] = warp_pixels(m, local, (ph, pw), self.mask_interpolation,
-                                                           cv2.BORDER_CONSTANT, self.fill_mask)
+                    canvas[py0:py1, px0:px1] = _cell_pixels(m, geom, self.mask_interpolation, self.fill_mask)
             dx, dy = px0 - ox, py0 - oy
             # what shows of this sample: its resized image within the placement
             window = (max(px0, dx), max(py0, dy), min(px1, dx + nw), min(py1, dy + nh))
