@@ -19,12 +19,15 @@ uint8 / uint16 / float32):
 * ``p=0`` (on the transform or on the Compose) gives back the input values;
 * the same seed gives the same output, twice and across separately built pipelines.
 
-Only two narrow exceptions exist, each asserted rather than assumed:
+Three narrow exceptions exist, each asserted rather than assumed:
 
 * an image dtype outside a pixel transform's ``supported_dtypes`` must raise
   ``UnsupportedInputError`` naming the transform and the dtype;
 * a transform may refuse a gray or 5-channel image (never a 3-channel one) with
   ``UnsupportedInputError`` whose message names the transform and the channels.
+
+and one for the ``masks`` list: a transform that pastes object instances (``GROWS_MASKS``)
+appends them, and its own masks must lose exactly the pasted pixels.
 """
 
 from __future__ import annotations
