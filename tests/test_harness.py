@@ -19,16 +19,20 @@ uint8 / uint16 / float32):
 * ``p=0`` (on the transform or on the Compose) gives back the input values;
 * the same seed gives the same output, twice and across separately built pipelines.
 
-Only two narrow exceptions exist, each asserted rather than assumed:
+Three narrow exceptions exist, each asserted rather than assumed:
 
 * an image dtype outside a pixel transform's ``supported_dtypes`` must raise
   ``UnsupportedInputError`` naming the transform and the dtype;
 * a transform may refuse a gray or 5-channel image (never a 3-channel one) with
   ``UnsupportedInputError`` whose message names the transform and the channels.
+
+and one for the ``masks`` list: a transform that pastes object instances (``GROWS_MASKS``)
+appends them, and its own masks must lose exactly the pasted pixels.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import pkgutil
@@ -67,7 +71,12 @@ ARGS: dict[str, dict] = {
     "FDA": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
     "HistogramMatching": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
     "PixelDistributionAdaptation": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
+    "Mosaic": {"target_size": (20, 28), "cell_shape": (16, 20)},
 }
+
+#: transforms that treat ``masks`` as object instances and append the pasted ones (the
+#: number appended with EXTRA's metadata): the one exception to "masks keep their count".
+GROWS_MASKS = {"CopyAndPaste": 2}
 
 #: transforms whose output dtype is not the input dtype (detected by name).
 FLOAT_OUTPUT = {"ToFloat", "Normalize"}
@@ -154,15 +163,43 @@ def make_mask(seed: int = 1) -> np.ndarray:
     return mask
 
 
+def make_metadata(kind: str) -> dict:
+    """Other samples for the multi-sample transforms (Mosaic, MixUp, CutMix, CopyAndPaste,
+    OverlayElements), with images of ``kind`` (they must match the call's dtype and channels).
+
+    Their masks hold only values 3 and 4, so that a bool mask (``labels > 2``) moves as the
+    label mask does; each mask target's list entry 0 equals its ``mask`` (the contract that
+    ``masks`` follow ``mask``); labels come from the call's label sets."""
+    img = make_image(kind, seed=11)
+    small = make_image(kind, seed=12)[:18, :20]
+    m = np.zeros((H, W), np.uint8)
+    m[2:12, 3:20] = 3
+    m[14:22, 10:30] = 4
+    boxes = np.array([[3.0, 2.0, 20.0, 12.0], [10.0, 14.0, 30.0, 22.0]])
+    inst = [(m == 3).astype(np.uint8), (m == 4).astype(np.uint8)]
+    sample = {"image": img, "mask": m, "masks": [m, m], "bboxes": boxes, "labels": ["b", "d"],
+              "keypoints": np.array([[4.0, 5.0], [20.0, 18.0]]), "kp_labels": [11, 13]}
+    return {"mosaic_metadata": [sample, dict(sample, image=small, mask=m[:18, :20],
+                                             masks=[m[:18, :20]] * 2, bboxes=boxes[:1] / 2,
+                                             labels=["c"], keypoints=np.zeros((0, 2)), kp_labels=[])],
+            "mixup_metadata": [sample],
+            "cutmix_metadata": [sample],
+            "copypaste_metadata": [{"image": img, "mask": m, "masks": inst, "bboxes": boxes,
+                                    "labels": ["b", "d"]}],
+            "overlay_metadata": [{"image": small[:6, :8], "mask_id": 3},
+                                 {"image": small, "bbox": [0.1, 0.2, 0.5, 0.9]}]}
+
+
 #: call-time metadata some transforms read (Albumentations style); others pass it through.
 EXTRA = {"cropping_bbox": [4, 3, 26, 20],  # RandomCropNearBBox
-         "textimage_metadata": [{"bbox": [0.1, 0.2, 0.8, 0.6], "text": "augkit text"}]}  # TextImage
+         "textimage_metadata": [{"bbox": [0.1, 0.2, 0.8, 0.6], "text": "augkit text"}],  # TextImage
+         **make_metadata("rgb_u8")}
 
 
 def make_inputs(kind: str) -> dict:
     return {"image": make_image(kind), "mask": make_mask(), "bboxes": BOXES.copy(),
             "labels": list(BOX_LABELS), "keypoints": KEYPOINTS.copy(), "kp_labels": list(KP_LABELS),
-            **EXTRA}
+            **EXTRA, **make_metadata(kind)}
 
 
 def make_pipeline(transforms, seed=0, p=1.0):
@@ -218,6 +255,23 @@ def usable_kind(t, preferred: str = "rgb_u8") -> str:
     pytest.fail(f"{type(t).__name__}.supported_dtypes={supported} names no image dtype augkit accepts")
 
 
+def assert_unchanged(now, before, msg: str):
+    """``now`` equals the deep copy ``before``: arrays by dtype, shape and values."""
+    if isinstance(before, np.ndarray):
+        assert isinstance(now, np.ndarray) and now.dtype == before.dtype and now.shape == before.shape, msg
+        np.testing.assert_array_equal(now, before, err_msg=msg)
+    elif isinstance(before, dict):
+        assert isinstance(now, dict) and set(now) == set(before), msg
+        for k in before:
+            assert_unchanged(now[k], before[k], f"{msg}[{k!r}]")
+    elif isinstance(before, (list, tuple)):
+        assert type(now) is type(before) and len(now) == len(before), msg
+        for i, (a, b) in enumerate(zip(now, before)):
+            assert_unchanged(a, b, f"{msg}[{i}]")
+    else:
+        assert now == before, msg
+
+
 def assert_same_output(a: dict, b: dict):
     assert set(a) == set(b)
     for k in a:
@@ -270,16 +324,12 @@ def test_every_transform_builds(name):
 def test_call_contract(name, kind):
     t = build(name)
     data = make_inputs(kind)
-    originals = {k: (v.copy() if isinstance(v, np.ndarray) else list(v)) for k, v in data.items()}
+    originals = copy.deepcopy(data)
     out = run_or_refuse(t, make_pipeline([t], seed=3), data, kind)
 
-    # inputs untouched
+    # inputs untouched (metadata included, down to the arrays inside it)
     for k, v in originals.items():
-        if isinstance(v, np.ndarray):
-            assert data[k].dtype == v.dtype and data[k].shape == v.shape, k
-            np.testing.assert_array_equal(data[k], v, err_msg=f"{name} mutated input {k!r}")
-        else:
-            assert data[k] == v, f"{name} mutated input {k!r}"
+        assert_unchanged(data[k], v, f"{name} mutated input {k!r}")
 
     assert set(out) == set(data), f"{name}: output keys {sorted(out)} != input keys {sorted(data)}"
 
@@ -343,6 +393,17 @@ def test_spatial_masks_list_follows_the_image(name):
         return
     out = augkit.Compose([t], seed=1)(image=image, mask=make_mask(1), **EXTRA,
                                       masks=[make_mask(1), make_mask(2)])
+    if name in GROWS_MASKS:
+        # instance masks by design: the pasted instances are appended, and the call's own
+        # lose the pasted pixels (where ``mask``, a semantic mask, takes the pasted values)
+        pasted = GROWS_MASKS[name]
+        assert len(out["masks"]) == 2 + pasted, f"{name}: {len(out['masks'])} masks"
+        first = out["masks"][0]
+        np.testing.assert_array_equal(first[first != 0], out["mask"][first != 0])
+        gone = (make_mask(1) != 0) & (first == 0)
+        union = np.any([m != 0 for m in out["masks"][2:]], axis=0)
+        assert union[gone].all(), f"{name}: mask pixels lost where nothing was pasted"
+        return
     assert len(out["masks"]) == 2
     np.testing.assert_array_equal(out["masks"][0], out["mask"])
     assert out["masks"][1].shape == out["image"].shape[:2]

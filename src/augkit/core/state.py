@@ -579,6 +579,112 @@ class State:
         return out
 
 
+    # -- frames built from several samples (Mosaic, MixUp, CutMix, CopyAndPaste) ---------
+    def replace_frame(self, images: dict[str, np.ndarray], masks: dict[str, np.ndarray],
+                      mask_lists: dict[str, Any] | None = None,
+                      shape: tuple[int, int] | None = None) -> None:
+        """Swap in a new canvas built by a transform that combines several samples.
+
+        Call :meth:`materialize_all` first (the new arrays replace the current ones, so no
+        geometry may be pending). Annotations are not touched: see :meth:`add_rows`,
+        :meth:`set_annotations` and :meth:`append_annotations`."""
+        if self.image_seg.steps or self.mask_seg.steps or self.geom_seg.steps or self.lut is not None:
+            raise RuntimeError("replace_frame: call materialize_all() first")  # pragma: no cover
+        self.images = dict(images)
+        self.masks = dict(masks)
+        if mask_lists is not None:
+            self.mask_lists = dict(mask_lists)
+        if shape is not None:
+            self.shape = (int(shape[0]), int(shape[1]))
+        for seg in (self.image_seg, self.mask_seg, self.geom_seg):
+            seg.reset(self.shape)
+        self._map_cache = None
+
+    def add_rows(self, target: str, rows: Rows, labels: dict[str, Any]) -> int:
+        """Append another sample's rows of ``target`` ("bboxes" or "keypoints") and their
+        label fields to the call's own, and return the row index of the first appended row
+        (add it to that sample's indices). Nothing is appended (and 0 is returned) when the
+        call has no such target.
+
+        The output keeps the user's types: rows given as an array stay an array (the
+        appended rows must have as many columns), a list stays a list of the same row type;
+        array labels stay arrays, lists lists, tuples tuples."""
+        base = self.bbox_rows if target == "bboxes" else self.keypoint_rows
+        params = self.bbox_params if target == "bboxes" else self.keypoint_params
+        if base is None or params is None:
+            return 0
+        offset = len(base)
+        if base.is_array:
+            new = rows.rows if rows.is_array else np.asarray([list(r) for r in rows.rows])
+            if len(new) == 0:
+                new = np.zeros((0, base.rows.shape[1]), base.rows.dtype)
+            if new.ndim != 2 or new.shape[1] != base.rows.shape[1]:
+                raise TargetError(f"{target}: the call's rows have {base.rows.shape[1]} columns, "
+                                  f"another sample's have {new.shape[1] if new.ndim == 2 else new.shape}")
+            base.rows = np.concatenate([base.rows, new.astype(np.result_type(base.rows, new), copy=False)])
+        else:
+            as_tuple = isinstance(base.rows[0], tuple) if len(base.rows) else True
+            new_rows = []
+            for r in rows.rows:
+                r = r.tolist() if isinstance(r, np.ndarray) else r
+                new_rows.append(tuple(r) if as_tuple else list(r))
+            base.rows = list(base.rows) + new_rows
+        base.coords = np.concatenate([base.coords, rows.coords]) if len(rows.coords) else base.coords
+        for name in params.label_fields:
+            self.labels[name] = _concat_labels(self.labels[name], labels[name])
+        return offset
+
+    def set_annotations(self, boxes: np.ndarray | None = None, box_index: np.ndarray | None = None,
+                        kps: np.ndarray | None = None, kp_index: np.ndarray | None = None,
+                        kp_visible: np.ndarray | None = None) -> None:
+        """Replace the boxes and/or keypoints of the current frame (internal coordinates,
+        already clipped and filtered; indices into the call's rows, appended ones included).
+        Keypoints marked invisible are dropped when ``KeypointParams(remove_invisible=True)``."""
+        if boxes is not None:
+            self.boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+            self.box_index = np.asarray(box_index, dtype=np.int64)
+        if kps is not None:
+            self.kps = np.asarray(kps, dtype=np.float64).reshape(-1, 4)
+            self.kp_index = np.asarray(kp_index, dtype=np.int64)
+            self.kp_visible = np.ones(len(self.kps), bool) if kp_visible is None \
+                else np.asarray(kp_visible, dtype=bool)
+            self._drop_invisible_keypoints()
+
+    def append_annotations(self, boxes: np.ndarray | None = None, box_index: np.ndarray | None = None,
+                           kps: np.ndarray | None = None, kp_index: np.ndarray | None = None,
+                           kp_visible: np.ndarray | None = None) -> None:
+        """Add boxes and/or keypoints (as :meth:`set_annotations`) after the current ones."""
+        if boxes is not None:
+            boxes = np.concatenate([self.boxes, np.asarray(boxes, np.float64).reshape(-1, 4)])
+            box_index = np.concatenate([self.box_index, np.asarray(box_index, np.int64)])
+        if kps is not None:
+            kps = np.asarray(kps, np.float64).reshape(-1, 4)
+            vis = np.ones(len(kps), bool) if kp_visible is None else np.asarray(kp_visible, bool)
+            kp_visible = np.concatenate([self.kp_visible, vis])
+            kps = np.concatenate([self.kps, kps])
+            kp_index = np.concatenate([self.kp_index, np.asarray(kp_index, np.int64)])
+        self.set_annotations(boxes, box_index, kps, kp_index, kp_visible)
+
+    def clip_boxes_to(self, full: np.ndarray, window: tuple[float, float, float, float]):
+        """Clip boxes (internal, current frame) to ``window`` (x0, y0, x1, y1) and filter them
+        with the pipeline's rules, visibility measured against ``full``; returns
+        ``(clipped boxes, kept mask)``."""
+        x0, y0, x1, y1 = window
+        clipped = np.empty_like(full)
+        clipped[:, [0, 2]] = np.clip(full[:, [0, 2]], x0, x1)
+        clipped[:, [1, 3]] = np.clip(full[:, [1, 3]], y0, y1)
+        keep = self._filter_boxes(clipped, full, np.ones(len(full), bool))
+        return _snap(clipped), keep
+
+
+def _concat_labels(a: Any, b: Any) -> Any:
+    """Labels of the call followed by another sample's, in the type of the call's."""
+    if isinstance(a, np.ndarray):
+        return np.concatenate([a, np.asarray(b)]) if len(b) else a
+    out = list(a) + list(b)
+    return tuple(out) if isinstance(a, tuple) else out
+
+
 def _scale_then_slice(seg: Segment):
     """(resize matrix, its output size, slicing matrix) when the segment is resizes that map
     the frame onto a frame followed by integer permutations only, and resizing the whole
