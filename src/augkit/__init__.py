@@ -22,6 +22,7 @@ from augkit.core.compose import (
     Sequential,
     SomeOf,
 )
+from augkit.core.serialization import from_dict, load, save, to_dict
 from augkit.core.targets import BboxParams, KeypointParams
 from augkit.core.transform import (
     BasicTransform,
@@ -75,6 +76,20 @@ from augkit.transforms.color import (
     Solarize,
     ToFloat,
     ToGray,
+)
+from augkit.transforms.compat import (
+    Cutout,
+    Flip,
+    IAAAdditiveGaussianNoise,
+    IAAAffine,
+    IAAEmboss,
+    IAAPerspective,
+    IAAPiecewiseAffine,
+    IAASharpen,
+    IAASuperpixels,
+    JpegCompression,
+    RandomBrightness,
+    RandomContrast,
 )
 from augkit.transforms.compression import (
     Downscale,
@@ -202,6 +217,7 @@ __all__ = [
     "Crop",
     "CropAndPad",
     "CropNonEmptyMaskIfExists",
+    "Cutout",
     "D4",
     "Defocus",
     "Dithering",
@@ -214,6 +230,7 @@ __all__ = [
     "FDA",
     "FancyPCA",
     "FilmGrain",
+    "Flip",
     "FromFloat",
     "GaussNoise",
     "GaussianBlur",
@@ -225,11 +242,19 @@ __all__ = [
     "HistogramMatching",
     "HorizontalFlip",
     "HueSaturationValue",
+    "IAAAdditiveGaussianNoise",
+    "IAAAffine",
+    "IAAEmboss",
+    "IAAPerspective",
+    "IAAPiecewiseAffine",
+    "IAASharpen",
+    "IAASuperpixels",
     "ISONoise",
     "Illumination",
     "ImageCompression",
     "ImageOnlyTransform",
     "InvertImg",
+    "JpegCompression",
     "KeypointParams",
     "Lambda",
     "LensFlare",
@@ -256,7 +281,9 @@ __all__ = [
     "PlasmaShadow",
     "Posterize",
     "RGBShift",
+    "RandomBrightness",
     "RandomBrightnessContrast",
+    "RandomContrast",
     "RandomCrop",
     "RandomCropFromBorders",
     "RandomCropNearBBox",
@@ -303,4 +330,8 @@ __all__ = [
     "Vignetting",
     "ZoomBlur",
     "errors",
+    "from_dict",
+    "load",
+    "save",
+    "to_dict",
 ]
