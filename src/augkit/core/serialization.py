@@ -283,7 +283,7 @@ def _build(d: Mapping[str, Any], named: dict[str, Any], where: str) -> Any:
         args = {k: _decode(v, named, f"{where}.{k}", tuples=k not in ("bbox_params", "keypoint_params"))
                 for k, v in args.items()}
         built = [_build(c, named, f"{where}.transforms[{i}]") for i, c in enumerate(children)]
-        return cls(built, **args)
+        return cls(transforms=built, **args)
     args = {k: _decode(v, named, f"{where}.{k}", tuples=True) for k, v in args.items()}
     return cls(**args)
 
