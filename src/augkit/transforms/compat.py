@@ -27,6 +27,7 @@ the 2.x spelling.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import math
 import numbers
@@ -361,8 +362,15 @@ class RemovedTransform:
 
     def __new__(cls, *args, **kwargs):
         _warn(f"{cls.__name__} was removed in Albumentations 2.x; use {cls.replacement}", 2)
+        sig = inspect.signature(cls.build)
+        for k in kwargs:
+            if k not in sig.parameters:
+                close = difflib.get_close_matches(k, list(sig.parameters), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise InvalidParameterError(f"{cls.__name__}({k}={kwargs[k]!r}): unknown argument {k!r}{hint} "
+                                            f"Accepted (1.x): {', '.join(sig.parameters)}")
         try:
-            bound = inspect.signature(cls.build).bind(*args, **kwargs)
+            bound = sig.bind(*args, **kwargs)
         except TypeError as e:
             raise InvalidParameterError(f"{cls.__name__}: {e} (1.x signature: "
                                         f"{inspect.signature(cls.build)})") from None
