@@ -202,7 +202,7 @@ def from_dict(transform_dict: Mapping[str, Any], nonserializable: Mapping[str, A
     if not isinstance(body, Mapping) or _CLASS_KEY not in body:
         raise InvalidParameterError(
             f"from_dict: no {_CLASS_KEY!r} found; expected {{'transform': {{'{_CLASS_KEY}': ...}}}}")
-    return _build(body, dict(nonserializable or {}), "transform")
+    return _build(body, dict(nonserializable or {}), "transform", _registry())
 
 
 def _registry() -> tuple[dict[str, type], dict[str, type]]:
@@ -228,10 +228,10 @@ def _registry() -> tuple[dict[str, type], dict[str, type]]:
     return public, users
 
 
-def _lookup(name: Any, where: str) -> type:
+def _lookup(name: Any, where: str, registry) -> type:
     if not isinstance(name, str):
         raise InvalidParameterError(f"from_dict: {where}: {_CLASS_KEY} must be a string, got {name!r}")
-    public, users = _registry()
+    public, users = registry
     if name in public:
         return public[name]
     if name in users:
@@ -249,7 +249,7 @@ def _lookup(name: Any, where: str) -> type:
         f"defined, i.e. its module imported, before loading)")
 
 
-def _build(d: Mapping[str, Any], named: dict[str, Any], where: str) -> Any:
+def _build(d: Mapping[str, Any], named: dict[str, Any], where: str, registry) -> Any:
     from augkit.core.compose import BaseCompose
     from augkit.core.transform import BasicTransform
 
@@ -267,7 +267,7 @@ def _build(d: Mapping[str, Any], named: dict[str, Any], where: str) -> Any:
             raise InvalidParameterError(f"from_dict: nonserializable[{key!r}] must be a transform "
                                         f"(the Lambda), got {type(obj).__name__}")
         return obj
-    cls = _lookup(name, where)
+    cls = _lookup(name, where, registry)
     short = name.rsplit(".", 1)[-1]
     args: dict[str, Any] = {}
     for key, value in d.items():
@@ -282,7 +282,7 @@ def _build(d: Mapping[str, Any], named: dict[str, Any], where: str) -> Any:
             raise InvalidParameterError(f"from_dict: {where}.transforms must be a list, got {children!r}")
         args = {k: _decode(v, named, f"{where}.{k}", tuples=k not in ("bbox_params", "keypoint_params"))
                 for k, v in args.items()}
-        built = [_build(c, named, f"{where}.transforms[{i}]") for i, c in enumerate(children)]
+        built = [_build(c, named, f"{where}.transforms[{i}]", registry) for i, c in enumerate(children)]
         return cls(transforms=built, **args)
     args = {k: _decode(v, named, f"{where}.{k}", tuples=True) for k, v in args.items()}
     return cls(**args)
