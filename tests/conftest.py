@@ -13,5 +13,5 @@ settings.register_profile("default", deadline=None, derandomize=True)
 settings.register_profile("thorough", deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-# a maintenance script that needs Albumentations; not part of the suite
-collect_ignore = ["data/make_albumentations_signatures.py"]
+# maintenance scripts that need Albumentations; not part of the suite
+collect_ignore = ["data/make_albumentations_signatures.py", "data/make_alb_configs.py"]

@@ -13,6 +13,7 @@ CASES = {
     "Transpose": [lambda: A.Transpose(p=1)],
     "RandomRotate90": [lambda: A.RandomRotate90(p=1)],
     "D4": [lambda: A.D4(p=1)],
+    "Flip": [lambda: A.Flip(p=1)],  # 1.x name (transforms/compat.py); warns at construction
     "SquareSymmetry": [lambda: A.SquareSymmetry(p=1)],
     "Rotate": [lambda: A.Rotate(limit=(-40, 40), p=1),
                lambda: A.Rotate(limit=(10, 35), crop_border=True, p=1),

@@ -12,10 +12,14 @@ def test_readme_quickstart_runs():
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks, "README has no python example"
+    quickstart = None
     for block in blocks:
         namespace: dict = {}
         exec(compile(block, "README.md", "exec"), namespace)
-    out = namespace["out"]
+        if quickstart is None and "out" in namespace:
+            quickstart = namespace
+    assert quickstart is not None, "no README block defines the quickstart's `out`"
+    out = quickstart["out"]
     assert out["image"].shape == (224, 224, 3) and out["mask"].shape == (224, 224)
     assert len(out["bboxes"]) == len(out["labels"])
 

@@ -269,8 +269,9 @@ def test_invalid_arguments(make, match):
 
 
 def test_unknown_argument():
-    with pytest.raises(InvalidParameterError, match="fog_coef_lower"):
-        W.RandomFog(fog_coef_lower=0.3)
+    # (fog_coef_lower is the 1.x spelling of fog_coef_range: mapped, see test_compat_legacy.py)
+    with pytest.raises(InvalidParameterError, match="fog_density"):
+        W.RandomFog(fog_density=0.3)
 
 
 # -- Albumentations 2.0.8 ---------------------------------------------------------------

@@ -22,6 +22,7 @@ from augkit.core.compose import (
     Sequential,
     SomeOf,
 )
+from augkit.core.serialization import from_dict, load, save, to_dict
 from augkit.core.targets import BboxParams, KeypointParams
 from augkit.core.transform import (
     BasicTransform,
@@ -81,6 +82,20 @@ from augkit.transforms.color import (
     Solarize,
     ToFloat,
     ToGray,
+)
+from augkit.transforms.compat import (
+    Cutout,
+    Flip,
+    IAAAdditiveGaussianNoise,
+    IAAAffine,
+    IAAEmboss,
+    IAAPerspective,
+    IAAPiecewiseAffine,
+    IAASharpen,
+    IAASuperpixels,
+    JpegCompression,
+    RandomBrightness,
+    RandomContrast,
 )
 from augkit.transforms.compression import (
     Downscale,
@@ -219,6 +234,7 @@ __all__ = [
     "CropAndPad",
     "CropNonEmptyMaskIfExists",
     "CutMix",
+    "Cutout",
     "D4",
     "Defocus",
     "Dithering",
@@ -231,6 +247,7 @@ __all__ = [
     "FDA",
     "FancyPCA",
     "FilmGrain",
+    "Flip",
     "FromFloat",
     "GaussNoise",
     "GaussianBlur",
@@ -242,11 +259,19 @@ __all__ = [
     "HistogramMatching",
     "HorizontalFlip",
     "HueSaturationValue",
+    "IAAAdditiveGaussianNoise",
+    "IAAAffine",
+    "IAAEmboss",
+    "IAAPerspective",
+    "IAAPiecewiseAffine",
+    "IAASharpen",
+    "IAASuperpixels",
     "ISONoise",
     "Illumination",
     "ImageCompression",
     "ImageOnlyTransform",
     "InvertImg",
+    "JpegCompression",
     "KeypointParams",
     "Lambda",
     "LensFlare",
@@ -277,7 +302,9 @@ __all__ = [
     "Posterize",
     "RGBShift",
     "RandAugment",
+    "RandomBrightness",
     "RandomBrightnessContrast",
+    "RandomContrast",
     "RandomCrop",
     "RandomCropFromBorders",
     "RandomCropNearBBox",
@@ -325,4 +352,8 @@ __all__ = [
     "Vignetting",
     "ZoomBlur",
     "errors",
+    "from_dict",
+    "load",
+    "save",
+    "to_dict",
 ]

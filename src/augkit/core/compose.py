@@ -64,6 +64,11 @@ class BaseCompose:
     def __iter__(self):
         return iter(self.transforms)
 
+    def to_dict(self, nonserializable: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """This pipeline as a dict of plain values: see :func:`augkit.to_dict`."""
+        from augkit.core.serialization import to_dict
+        return to_dict(self, nonserializable)
+
     def __repr__(self) -> str:
         inner = ",\n".join("  " + repr(t).replace("\n", "\n  ") for t in self.transforms)
         return f"{type(self).__name__}([\n{inner}\n], p={self.p})"

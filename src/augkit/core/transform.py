@@ -55,6 +55,9 @@ def _wrap_init(init, cls):
         outer = _OWN_INIT_ARGS not in self.__dict__
         if outer:
             self.__dict__[_OWN_INIT_ARGS] = {}
+            legacy_args = getattr(cls, "_legacy_args", None)
+            if legacy_args is not None and args:  # a 1.x positional order (transforms/compat.py)
+                args, kwargs = legacy_args(args, kwargs)
         always_apply = None
         if "always_apply" in kwargs and "always_apply" not in names and not var_kw:
             always_apply = kwargs.pop("always_apply")
@@ -65,6 +68,12 @@ def _wrap_init(init, cls):
             kwargs = legacy(kwargs)
         if not var_kw:
             unknown = [k for k in kwargs if k not in names]
+            if unknown and outer:
+                # 1.x argument names (value=, mask_value=, mode=, ...): mapped with a warning;
+                # imported here, off the common path
+                from augkit.transforms.compat import translate_unknown
+                kwargs = translate_unknown(cls, names, kwargs)
+                unknown = [k for k in kwargs if k not in names]
             if unknown:
                 k = unknown[0]
                 close = difflib.get_close_matches(k, names, n=1)
@@ -203,6 +212,11 @@ class BasicTransform:
             if name not in out and hasattr(self, name):
                 out[name] = getattr(self, name)
         return out
+
+    def to_dict(self, nonserializable: dict[str, Any] | None = None) -> dict[str, Any]:
+        """This transform as a dict of plain values: see :func:`augkit.to_dict`."""
+        from augkit.core.serialization import to_dict
+        return to_dict(self, nonserializable)
 
     def __repr__(self) -> str:
         args = self.get_transform_init_args()

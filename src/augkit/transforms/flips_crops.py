@@ -271,7 +271,7 @@ def _size_from_height_width(owner):
             if "height" not in kwargs or "width" not in kwargs:
                 raise InvalidParameterError(f"{owner}: height= and width= go together (1.x spelling of size=)")
             warnings.warn(f"{owner}(height=..., width=...) is the 1.x spelling; use size=(height, width)",
-                          DeprecationWarning, stacklevel=4)
+                          DeprecationWarning, stacklevel=3)
             kwargs = dict(kwargs)
             kwargs["size"] = (kwargs.pop("height"), kwargs.pop("width"))
         return kwargs
