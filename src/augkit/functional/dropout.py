@@ -159,8 +159,10 @@ def rotated_squares(shape: tuple[int, int], unit: float, side: float, angle: flo
 
     In the grid's own frame square (i, j) covers ``[ox + i*unit, ox + i*unit + side) x
     [oy + j*unit, ...)``; the grid is laid over the whole rotated frame. Squares are
-    rasterized with cv2.fillPoly at 1/256 px precision (a pixel belongs to a square when
-    OpenCV's scan conversion says so); each square gets its own label.
+    rasterized with cv2.fillPoly at 1/256 px precision (fast: ~50 squares on 512x512 in
+    well under a millisecond); a pixel belongs to a square when its centre lies inside,
+    exactly for an axis-aligned grid and up to the pixels along the edges otherwise (2-5%
+    of the hole pixels, from OpenCV's scan conversion). Each square gets its own label.
     """
     h, w = shape
     cx, cy = w / 2.0, h / 2.0
@@ -171,10 +173,14 @@ def rotated_squares(shape: tuple[int, int], unit: float, side: float, angle: flo
     m0 = math.floor((-reach - oy) / unit) - 1
     m1 = math.ceil((reach - oy) / unit) + 1
     i, j = np.meshgrid(np.arange(n0, n1 + 1), np.arange(m0, m1 + 1), indexing="ij")
-    x0 = (ox + i * unit).ravel()
-    y0 = (oy + j * unit).ravel()
-    corners = np.stack([np.stack([x0, y0], -1), np.stack([x0 + side, y0], -1),
-                        np.stack([x0 + side, y0 + side], -1), np.stack([x0, y0 + side], -1)], axis=1)
+    # cv2.fillPoly fills every pixel whose centre lies on or inside the outline: an outline
+    # pulled in by half a pixel selects (up to ties on the edges) the pixels whose centres
+    # lie inside the square, exactly so for an axis-aligned grid
+    x0 = (ox + i * unit).ravel() + 0.5
+    y0 = (oy + j * unit).ravel() + 0.5
+    s = max(side - 1.0, 0.0)
+    corners = np.stack([np.stack([x0, y0], -1), np.stack([x0 + s, y0], -1),
+                        np.stack([x0 + s, y0 + s], -1), np.stack([x0, y0 + s], -1)], axis=1)
     t = math.radians(angle)
     rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
     pts = corners @ rot.T + [cx, cy]
@@ -245,47 +251,113 @@ def points_in_holes(points: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return out
 
 
-def instance_labels(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """Label each 8-connected region of equal non-zero value: HxW int32 (0 background), count.
+def nonzero_values(mask: np.ndarray) -> np.ndarray:
+    """The distinct non-zero values of a 2-D mask, ascending.
 
-    Regions are numbered by value (ascending), then by OpenCV's scan order, so masks of
-    any dtype holding the same values get the same numbering.
+    uint8: peel the largest remaining value off (max, then cv2.threshold to zero it and
+    all above): ~25 us per value on 512x512, against ~0.5 ms for cv2.calcHist and ~1.8 ms
+    for np.unique (a sort); after 16 values the rest goes through cv2.calcHist.
+    Other dtypes: np.unique.
+    """
+    if mask.dtype == np.bool_:
+        return np.array([True]) if mask.any() else np.zeros(0, bool)
+    if mask.dtype != np.uint8:
+        values = np.unique(mask)
+        return values[values != 0]
+    found = []
+    rest = np.ascontiguousarray(mask)
+    for _ in range(16):
+        v = int(rest.max())
+        if v == 0:
+            return np.array(found[::-1], dtype=np.uint8)
+        found.append(v)
+        rest = cv2.threshold(rest, v - 1, 0, cv2.THRESH_TOZERO_INV)[1]
+    hist = cv2.calcHist([rest], [0], None, [256], [0, 256]).ravel()
+    more = np.flatnonzero(hist[1:]) + 1
+    return np.concatenate([more, found[::-1]]).astype(np.uint8)
+
+
+def _window(binary: np.ndarray) -> tuple[int, int, int, int] | None:
+    """``(y0, y1, x0, x1)`` of the non-zero pixels of a 2-D array, or None."""
+    rows = np.flatnonzero(binary.any(axis=1))
+    if not len(rows):
+        return None
+    cols = np.flatnonzero(binary.any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def mask_objects(mask: np.ndarray) -> tuple[list[tuple[np.ndarray, int, int]], np.ndarray]:
+    """The objects of a label mask: 8-connected regions of equal non-zero value.
+
+    Returns, per distinct value (ascending), its component labels over the value's
+    bounding window ``(int32 labels, y0, x0)``, and an ``(K, 2)`` array ``(value slot,
+    component id)`` per object, in value order then OpenCV's scan order, so masks of any
+    dtype holding the same values number objects alike. Labelling only the window keeps
+    the cost to the objects' extent (3 objects on 512x512: ~0.3 ms instead of ~0.8 ms).
     """
     if mask.ndim == 3:
         mask = mask[..., 0]
-    labels = np.zeros(mask.shape, dtype=np.int32)
-    values = np.unique(mask)
-    values = values[values != 0]
-    count = 0
-    for v in values:
-        n, lab = cv2.connectedComponents((mask == v).view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
-        if n > 1:
-            sel = lab > 0
-            labels[sel] = lab[sel] + count
-            count += n - 1
-    return labels, count
+    components, objects = [], []
+    for slot, v in enumerate(nonzero_values(mask)):
+        eq = (mask == v).view(np.uint8)
+        y0, y1, x0, x1 = _window(eq)
+        window = np.ascontiguousarray(eq[y0:y1, x0:x1])
+        n, lab = cv2.connectedComponents(window, connectivity=8, ltype=cv2.CV_32S)
+        components.append((lab, y0, x0))
+        objects.extend((slot, j) for j in range(1, n))
+    return components, np.array(objects, dtype=np.int64).reshape(-1, 2)
+
+
+def object_labels(components: list[tuple[np.ndarray, int, int]], objects: np.ndarray,
+                  chosen: Sequence[int], shape: tuple[int, int]) -> np.ndarray:
+    """HxW int32: ``i + 1`` on the pixels of object ``chosen[i]``, 0 elsewhere."""
+    labels = np.zeros(shape, dtype=np.int32)
+    for i, k in enumerate(chosen):
+        slot, j = objects[int(k)]
+        lab, y0, x0 = components[slot]
+        window = labels[y0:y0 + lab.shape[0], x0:x0 + lab.shape[1]]
+        np.putmask(window, lab == j, i + 1)
+    return labels
+
+
+def values_in(mask: np.ndarray, wanted: Sequence[int]) -> np.ndarray:
+    """HxW bool: whether each value of a 2-D mask is one of ``wanted``
+    (a cv2.LUT for uint8 masks: ~0.1 ms against ~0.4 ms for np.isin)."""
+    if mask.dtype == np.uint8:
+        table = np.zeros(256, np.uint8)
+        table[[v for v in wanted if 0 <= v <= 255]] = 1
+        return cv2.LUT(np.ascontiguousarray(mask), table).view(bool)
+    out = np.zeros(mask.shape, dtype=bool)
+    for v in wanted:
+        out |= mask == v
+    return out
 
 
 def sample_in_components(binary: np.ndarray, n: int, gen: np.random.Generator
                          ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` random pixels (with replacement) in each 8-connected component of ``binary``.
 
-    Returns the pixels' ``(x, y)`` indices ``(K * n, 2)`` and the area (pixel count) of
-    the component each belongs to.
+    Returns the pixels' ``(x, y)`` indices ``(K * n, 2)`` (components in OpenCV's scan
+    order) and the area (pixel count) of the component each belongs to.
     """
-    k, lab, stats, _ = cv2.connectedComponentsWithStats(binary.astype(np.uint8), connectivity=8,
-                                                        ltype=cv2.CV_32S)
-    if k <= 1 or n <= 0:
+    binary = binary.view(np.uint8) if binary.dtype == np.bool_ else (binary != 0).view(np.uint8)
+    box = _window(binary)
+    if box is None or n <= 0:
         return np.zeros((0, 2), np.int64), np.zeros(0)
+    y0, y1, x0, x1 = box  # label only the objects' window: cost follows their extent
+    k, lab = cv2.connectedComponents(np.ascontiguousarray(binary[y0:y1, x0:x1]), connectivity=8,
+                                     ltype=cv2.CV_32S)
     flat = lab.ravel()
-    idx = np.flatnonzero(flat)
-    order = idx[np.argsort(flat[idx], kind="stable")]  # pixels grouped by component
-    counts = stats[1:, cv2.CC_STAT_AREA].astype(np.int64)
+    idx = np.flatnonzero(binary[y0:y1, x0:x1].ravel())
+    ids = flat[idx]
+    # pixels grouped by component; 16-bit keys sort by radix in linear time
+    order = idx[np.argsort(ids.astype(np.uint16) if k <= 65536 else ids, kind="stable")]
+    counts = np.bincount(ids, minlength=k)[1:]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pick = starts[:, None] + (gen.random((k - 1, n)) * counts[:, None]).astype(np.int64)
     pix = order[pick.ravel()]
-    w = binary.shape[1]
-    xy = np.stack([pix % w, pix // w], axis=1)
+    ww = x1 - x0
+    xy = np.stack([pix % ww + x0, pix // ww + y0], axis=1)
     return xy, np.repeat(counts.astype(np.float64), n)
 
 
