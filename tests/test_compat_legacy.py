@@ -176,8 +176,6 @@ def test_flip_takes_all_three_outcomes_evenly():
 
 
 def test_cutout_builds_coarse_dropout():
-    if not hasattr(A, "CoarseDropout"):
-        pytest.skip("CoarseDropout is merged from another branch")  # guard removed after the merge
     with pytest.warns(DeprecationWarning, match="CoarseDropout"):
         old = A.Cutout(num_holes=3, max_h_size=5, max_w_size=7, fill_value=200, p=1)
     modern = A.CoarseDropout(num_holes_range=(3, 3), hole_height_range=(5, 5), hole_width_range=(7, 7),

@@ -72,6 +72,9 @@ ARGS: dict[str, dict] = {
     "HistogramMatching": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
     "PixelDistributionAdaptation": {"reference_images": [np.full((8, 8, 3), 128, np.uint8)]},
     "Mosaic": {"target_size": (20, 28), "cell_shape": (16, 20)},
+    # dropouts whose defaults drop nothing (no strips; no target classes)
+    "XYMasking": {"num_masks_x": (1, 2), "mask_x_length": (2, 5), "num_masks_y": 1, "mask_y_length": 3},
+    "ConstrainedCoarseDropout": {"mask_indices": [2, 3], "num_holes_range": (1, 3)},
 }
 
 #: transforms that treat ``masks`` as object instances and append the pasted ones (the
@@ -508,9 +511,10 @@ def test_mask_dtypes_move_identically(name):
         assert out["mask"].dtype == np.dtype(dtype), f"{name}: mask {np.dtype(dtype)} -> {out['mask'].dtype}"
         outs[np.dtype(dtype).name] = out["mask"]
     ref = outs["uint8"]
-    if name == "CropNonEmptyMaskIfExists":
-        # the crop is placed by the mask's content, and a bool mask (labels > 2) has other
-        # foreground pixels than the label mask: only same-content dtypes must agree
+    if name in ("CropNonEmptyMaskIfExists", "MaskDropout"):
+        # the crop is placed by (MaskDropout's objects are) the mask's content, and a bool
+        # mask (labels > 2) has other foreground pixels than the label mask: only
+        # same-content dtypes must agree
         outs.pop("bool")
     for k, m in outs.items():
         want = ref > 2 if k == "bool" else ref.astype(m.dtype)
