@@ -217,8 +217,10 @@ class Manifest:
 
     def add(self, entries: list[dict]) -> None:
         for e in entries:
-            self.entries[e["key"]] = e
-            self._fh.write((json.dumps(e, sort_keys=True) + "\n").encode())
+            line = json.dumps(e)
+            # keep what a resumed run would read back, so both runs finish from equal data
+            self.entries[e["key"]] = json.loads(line)
+            self._fh.write((line + "\n").encode())
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
@@ -228,7 +230,7 @@ class Manifest:
     def rewrite_sorted(self) -> list[dict]:
         ordered = sorted(self.entries.values(), key=lambda e: (e["index"], e["copy"]))
         header = json.dumps({"augkit_manifest": MANIFEST_VERSION, "job": self.fingerprint}, sort_keys=True)
-        text = header + "\n" + "".join(json.dumps(e, sort_keys=True) + "\n" for e in ordered)
+        text = header + "\n" + "".join(json.dumps(e) + "\n" for e in ordered)
         self.close()
         atomic_write(self.path, text.encode())
         return ordered
