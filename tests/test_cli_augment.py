@@ -179,7 +179,7 @@ def test_yaml_pipeline(tmp_path):
     serialization = pytest.importorskip("augkit.core.serialization")
     import augkit as A
     path = str(tmp_path / "pipe.yaml")
-    serialization.save(A.Compose([A.HorizontalFlip(p=1.0)]), path)
+    serialization.save(A.Compose([A.HorizontalFlip(p=1.0)]), path, data_format="yaml")
     src = make_yolo(str(tmp_path / "in"), 1)
     assert _augment(path, "--input", src, "--format", "yolo", "--output", tmp_path / "o") == 0
     flipped = read_image(str(tmp_path / "o" / "images" / "img_000__aug1.jpg"))

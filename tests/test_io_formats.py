@@ -225,3 +225,55 @@ def test_voc_malformed_xml_is_named(tmp_path):
         fh.write("<annotation>\n<object>\n</annotation>")
     with pytest.raises(SampleError, match=r"im1\.xml:3: malformed XML"):
         VocDataset(src).read("im1")
+
+
+# ---------------------------------------------------------------------------------
+# augmented output of each format stays consistent with its image
+# ---------------------------------------------------------------------------------
+def _red_pixels(img):
+    diff = np.abs(img.astype(int) - [255, 0, 0]).max(axis=2)
+    ys, xs = np.nonzero(diff < 40)
+    return xs, ys
+
+
+def test_voc_augmented_boxes_enclose_their_object(tmp_path):
+    src = make_voc(str(tmp_path / "in"), 4)
+    pipe = A.Compose([A.HorizontalFlip(p=0.5), A.Affine(rotate=(-20, 20), p=1.0)])
+    run_job(AugmentJob(input=src, format="voc", output=str(tmp_path / "out"), pipeline=pipe, copies=2))
+    out = VocDataset(str(tmp_path / "out"))
+    assert len(out.ids()) == 8
+    for sid in out.ids():
+        s = out.read(sid)
+        x1, y1, x2, y2 = s["bboxes"][s["labels"].index("rect")]
+        xs, ys = _red_pixels(s["image"])
+        assert len(xs) > 10
+        # VOC boxes are whole pixels: allow the rounding of each edge
+        assert xs.min() >= x1 - 1 and xs.max() + 1 <= x2 + 1 and ys.min() >= y1 - 1 and ys.max() + 1 <= y2 + 1
+
+
+def test_yolo_polygons_clipped_into_the_frame(tmp_path):
+    src = make_yolo(str(tmp_path / "in"), 4)
+    pipe = A.Compose([A.Affine(translate_percent=(0.25, 0.3), p=1.0)])  # pushes the triangles out
+    summary = run_job(AugmentJob(input=src, format="yolo", output=str(tmp_path / "out"), pipeline=pipe))
+    clipped = 0
+    for name in os.listdir(tmp_path / "out" / "labels"):
+        for line in (tmp_path / "out" / "labels" / name).read_text().splitlines():
+            vals = np.asarray(line.split()[1:], dtype=float)
+            assert vals.min() >= 0 and vals.max() <= 1
+            if line.startswith("1 ") and np.isclose(vals, 1.0).any():
+                clipped += 1
+    assert clipped + summary.objects_dropped > 0
+
+
+def test_masks_label_values_survive_augmentation(tmp_path):
+    src = make_masks(str(tmp_path / "in"), 3)
+    pipe = A.Compose([A.Affine(rotate=(-30, 30), scale=(0.7, 1.3), p=1.0)])
+    run_job(AugmentJob(input=src, format="masks", output=str(tmp_path / "out"), pipeline=pipe))
+    out = MaskFolderDataset(str(tmp_path / "out"))
+    for sid in out.ids():
+        s = out.read(sid)
+        assert s["mask"].shape == s["image"].shape[:2] and s["mask"].dtype == np.uint8
+        assert set(np.unique(s["mask"]).tolist()) <= {0, 1, 2, 3}
+        # the red object's label sits on red pixels
+        xs, ys = _red_pixels(s["image"])
+        assert (s["mask"][ys, xs] == 1).mean() > 0.9

@@ -10,8 +10,8 @@ annotations are written back as they were. Coordinates are written rounded to 4
 decimals (integers without a fraction).
 
 Ids: a sample's id is the image's ``file_name``. On writing, untouched originals keep
-their image and annotation ids; augmented copies get new ids after the largest original
-ones, in sample order.
+their image and annotation ids; augmented copies are numbered in sample order after the
+largest id among the originals written (from 1 when there are none).
 
 >>> import json, os, tempfile
 >>> import numpy as np
