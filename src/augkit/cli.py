@@ -144,6 +144,10 @@ def run_augment(args) -> int:
     except (StrictError, DatasetError, ValueError, OSError) as e:
         print(f"augkit augment: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"\naugkit augment: interrupted; run the same command again to resume into "
+              f"{args.output}", file=sys.stderr)
+        return 130
     print(summary.text())
     return 0 if not summary.errors else 2
 
