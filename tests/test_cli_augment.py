@@ -211,8 +211,15 @@ def test_local_and_ray_engines_write_the_same_files(tmp_path):
         assert _augment(pipe, *args, "--output", tmp_path / "ray", "--engine", "ray") == 0
         from augkit.ray import augment_dataset
         summary = augment_dataset(src, pipe, str(tmp_path / "api"), format="coco", copies=2, seed=9)
+        subset = ray.data.from_items([{"id": "img_001.png"}])
+        sub_summary = augment_dataset(subset, pipe, str(tmp_path / "sub"), input=src, format="coco",
+                                      copies=2, seed=9)
     finally:
         ray.shutdown()
     local = tree_bytes(str(tmp_path / "local"))
     assert tree_bytes(str(tmp_path / "ray")) == local
     assert tree_bytes(str(tmp_path / "api")) == local and summary.written == 12
+    sub = tree_bytes(str(tmp_path / "sub"))
+    images = sorted(k for k in sub if k.startswith("images"))
+    assert images == ["images/img_001__aug1.png", "images/img_001__aug2.png"] and sub_summary.written == 2
+    assert all(sub[k] == local[k] for k in images)
