@@ -277,3 +277,14 @@ def test_masks_label_values_survive_augmentation(tmp_path):
         # the red object's label sits on red pixels
         xs, ys = _red_pixels(s["image"])
         assert (s["mask"][ys, xs] == 1).mean() > 0.9
+
+
+def test_image_without_objects_round_trips(tmp_path):
+    src = make_yolo(str(tmp_path / "in"), 2)
+    os.remove(os.path.join(src, "labels", "img_001.txt"))  # YOLO: no label file, no objects
+    pipe = A.Compose([A.Affine(rotate=(-10, 10), p=1.0)])
+    summary = run_job(AugmentJob(input=src, format="yolo", output=str(tmp_path / "out"), pipeline=pipe,
+                                 include_originals=True))
+    assert summary.written == 4 and not summary.errors
+    assert (tmp_path / "out" / "labels" / "img_001.txt").read_text() == ""
+    assert (tmp_path / "out" / "labels" / "img_001__aug1.txt").read_text() == ""
