@@ -210,6 +210,8 @@ class Compose(BaseCompose):
             label_names.update(self.bbox_params.label_fields)
         if self.keypoint_params is not None:
             label_names.update(self.keypoint_params.label_fields)
+            if self.keypoint_params.visibility_field is not None:
+                label_names.add(self.keypoint_params.visibility_field)
         kinds = self.additional_targets
         for key, value in data.items():
             kind = _BUILTIN_KINDS.get(key) or kinds.get(key)
@@ -229,7 +231,7 @@ class Compose(BaseCompose):
             else:
                 passthrough[key] = value
         shape = self._shape(images, masks, mask_lists)
-        bbox_rows = keypoint_rows = None
+        bbox_rows = keypoint_rows = visibility = None
         labels: dict[str, Any] = {}
         if "bboxes" in data:
             if self.bbox_params is None:
@@ -243,12 +245,17 @@ class Compose(BaseCompose):
                                   "keypoint_params; use Compose(..., keypoint_params=KeypointParams(format=...))")
             keypoint_rows = Rows("keypoints", data["keypoints"], len(self.keypoint_params.format))
             labels.update(_labels(data, self.keypoint_params.label_fields, len(keypoint_rows), "keypoints"))
+            vis_field = self.keypoint_params.visibility_field
+            if vis_field is not None and vis_field in data:
+                visibility = _labels(data, [vis_field], len(keypoint_rows), "keypoints")[vis_field]
         state = State(images=images, masks=masks, mask_lists=mask_lists, shape=shape,
                       bbox_params=self.bbox_params if bbox_rows is not None else None,
                       bboxes=bbox_rows,
                       keypoint_params=self.keypoint_params if keypoint_rows is not None else None,
                       keypoints=keypoint_rows, labels=labels)
         state.mask_interpolation = self.mask_interpolation
+        if keypoint_rows is not None and (visibility is not None or self.keypoint_params.visibility_field):
+            state.set_input_visibility(visibility, isinstance(data["keypoints"], np.ndarray))
         # call arguments that are not targets (e.g. Albumentations-style metadata such as
         # reference images): transforms may read them in sample(); they pass through
         state.extra = passthrough

@@ -216,6 +216,9 @@ class State:
             self.kp_index = np.arange(len(self.kps))
             self.kp_visible = np.ones(len(self.kps), dtype=bool)
         self.applied: list[Any] | None = None
+        self._vis_input: Any = None  # the user's visibility values (KeypointParams.visibility_field)
+        self._vis_array = False
+        self._label_maps: list[tuple[str, dict]] = []  # (label field, mapping) per mirroring step
         self.extra: dict[str, Any] = {}  # non-target call arguments (metadata)
         self._map_cache: tuple | None = None  # images and masks of a field chain share one map
         self.mask_interpolation: int | None = None
@@ -553,6 +556,95 @@ class State:
             data["keypoints"] = kps
         return data
 
+    # -- keypoint visibility and label mapping ---------------------------------------------
+    def set_input_visibility(self, values: Any, keypoints_are_array: bool) -> None:
+        """The visibility given in the call (None: all visible); False / 0 entries start hidden."""
+        self._vis_array = keypoints_are_array
+        if values is None:
+            return
+        self._vis_input = values
+        flags = np.asarray(values)
+        if flags.dtype == object:
+            flags = np.array([bool(v) for v in values], dtype=bool)
+        self.kp_visible = self.kp_visible & (flags.astype(bool) if len(flags) else _EMPTY_BOOL)
+
+    def note_mirror(self, transform_name: str, warp: Warp) -> None:
+        """Record the label renaming of ``KeypointParams.label_mapping`` when ``warp`` mirrors."""
+        fields = self.keypoint_params.label_mapping.get(transform_name)
+        if not fields or warp.field is not None:
+            return
+        m = warp.matrix
+        if m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0] < 0:
+            self._label_maps.extend(fields.items())
+
+    def _keypoint_outputs(self, out: dict[str, Any]) -> None:
+        params = self.keypoint_params
+        h, w = self.shape
+        x, y = self.kps[:, 0], self.kps[:, 1]
+        visible = self.kp_visible & (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        if params.remove_invisible and not visible.all():
+            self.kp_visible = visible
+            self._drop_invisible_keypoints()
+            visible = visible[visible]
+        index = self.kp_index
+        labels = {name: gather_labels(name, self.labels[name], index) for name in params.label_fields}
+        order = None
+        if self._label_maps:
+            for name, mapping in self._label_maps:
+                value = labels[name]
+                mapped = [mapping.get(v, v) for v in _hashable(value)]
+                labels[name] = np.asarray(mapped, dtype=value.dtype) if isinstance(value, np.ndarray) \
+                    else (tuple(mapped) if isinstance(value, tuple) else mapped)
+            order = self._semantic_order(labels, index)
+        if order is not None:
+            index = index[order]
+            visible = visible[order]
+            kps = self.kps[order]
+            labels = {name: gather_labels(name, self.labels[name], index) if name not in
+                      {f for f, _ in self._label_maps} else gather_labels(name, labels[name], order)
+                      for name in params.label_fields}
+        else:
+            kps = self.kps
+        coords = _snap(keypoints_from_internal(kps, params))
+        out["keypoints"] = self.keypoint_rows.rebuild(index, coords)
+        out.update(labels)
+        if params.visibility_field is not None:
+            out[params.visibility_field] = self._visibility_output(index, visible)
+
+    def _semantic_order(self, labels: dict[str, Any], index: np.ndarray) -> np.ndarray | None:
+        """The permutation that puts each renamed keypoint where its new label was on input
+        (every keypoint kept, distinct labels); None when that is not defined."""
+        if len(index) != len(self.keypoint_rows):
+            return None
+        order = None
+        for name in dict.fromkeys(f for f, _ in self._label_maps):
+            original = list(_hashable(self.labels[name]))
+            new = list(_hashable(labels[name]))
+            if len(set(original)) != len(original) or set(new) != set(original):
+                return None
+            where = {v: i for i, v in enumerate(new)}
+            perm = np.array([where[v] for v in (original[i] for i in index)], dtype=np.int64)
+            if order is not None and not np.array_equal(order, perm):
+                return None  # two fields disagree: keep the order
+            order = perm
+        return order
+
+    def _visibility_output(self, index: np.ndarray, visible: np.ndarray) -> Any:
+        given = self._vis_input
+        if given is None:
+            return visible.copy() if self._vis_array else visible.tolist()
+        arr = np.asarray(given)
+        n = len(arr)
+        if arr.dtype.kind in "iu":
+            # COCO-style levels: keep the user's value for visible points, 0 for the others
+            values = np.where(index < n, arr[np.minimum(index, max(n - 1, 0))] if n else 0, 2)
+            result = np.where(visible, values, 0).astype(arr.dtype)
+        else:
+            result = visible.copy()
+        if isinstance(given, np.ndarray):
+            return result
+        return tuple(result.tolist()) if isinstance(given, tuple) else result.tolist()
+
     # -- output ----------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
         # only what is pending (the segments need no reset at the end of a call)
@@ -572,10 +664,7 @@ class State:
             for name in self.bbox_params.label_fields:
                 out[name] = gather_labels(name, self.labels[name], self.box_index)
         if self.keypoint_rows is not None:
-            coords = _snap(keypoints_from_internal(self.kps, self.keypoint_params))
-            out["keypoints"] = self.keypoint_rows.rebuild(self.kp_index, coords)
-            for name in self.keypoint_params.label_fields:
-                out[name] = gather_labels(name, self.labels[name], self.kp_index)
+            self._keypoint_outputs(out)
         return out
 
 
@@ -683,6 +772,11 @@ def _concat_labels(a: Any, b: Any) -> Any:
         return np.concatenate([a, np.asarray(b)]) if len(b) else a
     out = list(a) + list(b)
     return tuple(out) if isinstance(a, tuple) else out
+
+
+def _hashable(values: Any) -> list:
+    """Labels as hashable Python values (numpy scalars become Python scalars)."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
 def _scale_then_slice(seg: Segment):

@@ -76,16 +76,33 @@ class KeypointParams:
             ``"xyas"`` or ``"xysa"`` (x, y pixel indices; a angle; s scale). Columns
             after those travel with the keypoint unchanged.
         label_fields: names of the call arguments holding one label per keypoint.
-        remove_invisible: drop keypoints that end outside the image.
+        remove_invisible: drop keypoints that end outside the image or hidden (e.g. under a
+            dropout hole). ``False`` keeps every keypoint in place: a fixed-length output,
+            as pose models need.
         angle_in_degrees: angles are given and returned in degrees (else radians).
+        visibility_field: name of a call argument and output key holding one visibility
+            value per keypoint. In the output, a keypoint is visible when it lies inside the
+            image and nothing hid it. Input values (optional) mark keypoints invisible from
+            the start (``False`` / ``0``); COCO-style ``0/1/2`` values come back as given
+            for visible keypoints and ``0`` for the others; without input, ``True``/``False``.
+        label_mapping: ``{transform name: {label field: {label: new label}}}``: when that
+            transform mirrors the image (HorizontalFlip, VerticalFlip, Transpose, and D4 /
+            SquareSymmetry when the drawn element is a reflection), the keypoints' labels in
+            that field are renamed (``"left_eye"`` -> ``"right_eye"``). When every keypoint is
+            kept and the field's labels are distinct, the keypoints are also reordered so
+            that position ``i`` keeps the label it had on input (index = meaning), as
+            pose and landmark models expect. Labels not in a mapping stay as they are.
 
     >>> import augkit as A
-    >>> params = A.KeypointParams(format="xy", label_fields=["names"], remove_invisible=False)
+    >>> params = A.KeypointParams(format="xy", label_fields=["names"], remove_invisible=False,
+    ...                           visibility_field="visible",
+    ...                           label_mapping={"HorizontalFlip": {"names": {"l_eye": "r_eye", "r_eye": "l_eye"}}})
     """
 
     def __init__(self, format: str, label_fields: Sequence[str] | None = None,
                  remove_invisible: bool = True, angle_in_degrees: bool = True,
-                 check_each_transform: bool = True):
+                 check_each_transform: bool = True, visibility_field: str | None = None,
+                 label_mapping: Mapping[str, Mapping[str, Mapping[Any, Any]]] | None = None):
         if format not in KEYPOINT_FORMATS:
             raise fail("KeypointParams", "format", format,
                        f"format must be one of {', '.join(KEYPOINT_FORMATS)}")
@@ -94,10 +111,41 @@ class KeypointParams:
         self.remove_invisible = bool(remove_invisible)
         self.angle_in_degrees = bool(angle_in_degrees)
         self.check_each_transform = bool(check_each_transform)
+        if visibility_field is not None and (not isinstance(visibility_field, str)
+                                             or visibility_field in self.label_fields
+                                             or visibility_field in ("image", "mask", "masks", "bboxes", "keypoints")):
+            raise fail("KeypointParams", "visibility_field", visibility_field,
+                       "visibility_field must be a name that is not a target or a label field")
+        self.visibility_field = visibility_field
+        self.label_mapping = _check_label_mapping(label_mapping, self.label_fields)
 
     def __repr__(self) -> str:
+        extra = ""
+        if self.visibility_field is not None:
+            extra += f", visibility_field={self.visibility_field!r}"
+        if self.label_mapping:
+            extra += f", label_mapping={self.label_mapping!r}"
         return (f"KeypointParams(format={self.format!r}, label_fields={self.label_fields!r}, "
-                f"remove_invisible={self.remove_invisible}, angle_in_degrees={self.angle_in_degrees})")
+                f"remove_invisible={self.remove_invisible}, angle_in_degrees={self.angle_in_degrees}{extra})")
+
+
+def _check_label_mapping(mapping, label_fields):
+    if mapping is None:
+        return {}
+    ok = isinstance(mapping, Mapping) and all(
+        isinstance(name, str) and isinstance(fields, Mapping)
+        and all(isinstance(f, str) and isinstance(m, Mapping) for f, m in fields.items())
+        for name, fields in mapping.items())
+    if not ok:
+        raise fail("KeypointParams", "label_mapping", mapping,
+                   "label_mapping must be {transform name: {label field: {label: new label}}}")
+    for name, fields in mapping.items():
+        unknown = [f for f in fields if f not in label_fields]
+        if unknown:
+            raise fail("KeypointParams", "label_mapping", mapping,
+                       f"label_mapping[{name!r}] names {unknown[0]!r}, which is not one of the "
+                       f"label_fields {label_fields}")
+    return {name: {f: dict(m) for f, m in fields.items()} for name, fields in mapping.items()}
 
 
 def _label_fields(owner, fields):

@@ -308,7 +308,11 @@ class SpatialTransform(DualTransform):
         params = self.sample(rng, state)
         if params is None:  # the transform decided there is nothing to do
             return
-        state.push_warp(self.get_warp(params, state))
+        warp = self.get_warp(params, state)
+        kp = state.keypoint_params
+        if kp is not None and kp.label_mapping:
+            state.note_mirror(type(self).__name__, warp)
+        state.push_warp(warp)
 
 
 class NoOp(DualTransform):
