@@ -239,6 +239,14 @@ class Compose(BaseCompose):
                                   "use Compose(..., bbox_params=BboxParams(format=...))")
             bbox_rows = Rows("bboxes", data["bboxes"], 4)
             labels.update(_labels(data, self.bbox_params.label_fields, len(bbox_rows), "bboxes"))
+            bound = self.bbox_params.instance_masks
+            if bound is not None:
+                if bound not in mask_lists:
+                    raise TargetError(f"BboxParams(instance_masks={bound!r}): pass the instance "
+                                      f"masks as {bound}=[...] (a masks target), one per box")
+                if len(mask_lists[bound]) != len(bbox_rows):
+                    raise TargetError(f"BboxParams(instance_masks={bound!r}): {len(mask_lists[bound])} "
+                                      f"masks for {len(bbox_rows)} boxes; give one mask per box")
         if "keypoints" in data:
             if self.keypoint_params is None:
                 raise TargetError("Compose: keypoints were passed but the pipeline has no "

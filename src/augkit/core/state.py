@@ -556,6 +556,36 @@ class State:
             data["keypoints"] = kps
         return data
 
+    # -- instance binding -------------------------------------------------------------------
+    def _bind_instances(self, out: dict[str, Any]) -> None:
+        """Boxes and their instance masks (and bound keypoints) keep or lose each other."""
+        name = self.bbox_params.instance_masks
+        masks = self.mask_lists[name]
+        boxes, index = self.boxes, self.box_index
+        if len(index):
+            extents = [_mask_extent(masks[i]) for i in index]
+            alive = np.array([e is not None for e in extents], dtype=bool)
+            if self.bbox_params.boxes_from_masks and alive.any():
+                boxes = boxes.copy()
+                boxes[alive] = np.array([e for e in extents if e is not None], dtype=np.float64)
+                w = boxes[:, 2] - boxes[:, 0]
+                h = boxes[:, 3] - boxes[:, 1]
+                p = self.bbox_params
+                alive &= (w * h >= p.min_area) & (w >= p.min_width) & (h >= p.min_height)
+            self.boxes, self.box_index = boxes[alive], index[alive]
+        kept = self.box_index
+        if isinstance(masks, np.ndarray):
+            out[name] = masks[kept] if len(kept) else masks[:0]
+        else:
+            out[name] = [masks[i] for i in kept]
+        kp = self.keypoint_params
+        if kp is not None and kp.instance_field is not None and len(self.kps):
+            owner = np.asarray(gather_labels(kp.instance_field, self.labels[kp.instance_field],
+                                             self.kp_index)).astype(np.int64)
+            bound = owner >= 0
+            self.kp_visible = self.kp_visible & (~bound | np.isin(owner, kept))
+            self._drop_invisible_keypoints()
+
     # -- keypoint visibility and label mapping ---------------------------------------------
     def set_input_visibility(self, values: Any, keypoints_are_array: bool) -> None:
         """The visibility given in the call (None: all visible); False / 0 entries start hidden."""
@@ -658,6 +688,8 @@ class State:
         out.update(self.images)
         out.update(self.masks)
         out.update(self.mask_lists)
+        if self.bbox_rows is not None and self.bbox_params.instance_masks is not None:
+            self._bind_instances(out)
         if self.bbox_rows is not None:
             coords = bboxes_from_internal(self.boxes, self.bbox_params.format, self.shape)
             out["bboxes"] = self.bbox_rows.rebuild(self.box_index, coords)
@@ -772,6 +804,16 @@ def _concat_labels(a: Any, b: Any) -> Any:
         return np.concatenate([a, np.asarray(b)]) if len(b) else a
     out = list(a) + list(b)
     return tuple(out) if isinstance(a, tuple) else out
+
+
+def _mask_extent(mask: np.ndarray) -> tuple[float, float, float, float] | None:
+    """Pixel-edge extent ``x_min, y_min, x_max, y_max`` of a mask's nonzero pixels, or None."""
+    m = mask if mask.ndim == 2 else mask.any(axis=2)
+    cols = np.flatnonzero(m.any(axis=0))
+    if not len(cols):
+        return None
+    rows = np.flatnonzero(m.any(axis=1))
+    return float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1)
 
 
 def _hashable(values: Any) -> list:

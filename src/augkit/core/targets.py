@@ -37,6 +37,13 @@ class BboxParams:
         clip: clip input boxes to the image instead of rejecting boxes that leave it.
         filter_invalid_bboxes: drop invalid input boxes (empty, inverted) instead of raising.
         max_accept_ratio: drop boxes whose aspect ratio max(w/h, h/w) exceeds this.
+        instance_masks: name of a ``masks`` target whose i-th mask is the i-th box's
+            object (instance binding). A box removed takes its mask with it, a mask left
+            empty (cropped or hidden away) takes its box with it, and the output masks come
+            in the output boxes' order.
+        boxes_from_masks: with ``instance_masks``, each output box is the extent of its
+            transformed mask (tight after rotations and distortions, where a box's turned
+            outline is loose).
 
     >>> import augkit as A
     >>> params = A.BboxParams(format="coco", label_fields=["labels"], min_visibility=0.3)
@@ -45,7 +52,16 @@ class BboxParams:
     def __init__(self, format: str, label_fields: Sequence[str] | None = None,
                  min_area: float = 0.0, min_visibility: float = 0.0, min_width: float = 0.0,
                  min_height: float = 0.0, check_each_transform: bool = True, clip: bool = False,
-                 filter_invalid_bboxes: bool = False, max_accept_ratio: float | None = None):
+                 filter_invalid_bboxes: bool = False, max_accept_ratio: float | None = None,
+                 instance_masks: str | None = None, boxes_from_masks: bool = False):
+        if instance_masks is not None and not isinstance(instance_masks, str):
+            raise fail("BboxParams", "instance_masks", instance_masks,
+                       "instance_masks must be the name of a masks target, e.g. 'masks'")
+        if boxes_from_masks and instance_masks is None:
+            raise fail("BboxParams", "boxes_from_masks", boxes_from_masks,
+                       "boxes_from_masks needs instance_masks (the masks the boxes come from)")
+        self.instance_masks = instance_masks
+        self.boxes_from_masks = bool(boxes_from_masks)
         if format not in BBOX_FORMATS:
             raise fail("BboxParams", "format", format, f"format must be one of {', '.join(BBOX_FORMATS)}")
         self.format = format
@@ -80,6 +96,9 @@ class KeypointParams:
             dropout hole). ``False`` keeps every keypoint in place: a fixed-length output,
             as pose models need.
         angle_in_degrees: angles are given and returned in degrees (else radians).
+        instance_field: name of one of ``label_fields`` holding, per keypoint, the index of
+            the box (input row of ``bboxes``) it belongs to, or -1 for none. Keypoints of a
+            removed box become invisible (and are removed with ``remove_invisible``).
         visibility_field: name of a call argument and output key holding one visibility
             value per keypoint. In the output, a keypoint is visible when it lies inside the
             image and nothing hid it. Input values (optional) mark keypoints invisible from
@@ -102,7 +121,8 @@ class KeypointParams:
     def __init__(self, format: str, label_fields: Sequence[str] | None = None,
                  remove_invisible: bool = True, angle_in_degrees: bool = True,
                  check_each_transform: bool = True, visibility_field: str | None = None,
-                 label_mapping: Mapping[str, Mapping[str, Mapping[Any, Any]]] | None = None):
+                 label_mapping: Mapping[str, Mapping[str, Mapping[Any, Any]]] | None = None,
+                 instance_field: str | None = None):
         if format not in KEYPOINT_FORMATS:
             raise fail("KeypointParams", "format", format,
                        f"format must be one of {', '.join(KEYPOINT_FORMATS)}")
@@ -117,6 +137,10 @@ class KeypointParams:
             raise fail("KeypointParams", "visibility_field", visibility_field,
                        "visibility_field must be a name that is not a target or a label field")
         self.visibility_field = visibility_field
+        if instance_field is not None and instance_field not in self.label_fields:
+            raise fail("KeypointParams", "instance_field", instance_field,
+                       f"instance_field must be one of the label_fields {self.label_fields}")
+        self.instance_field = instance_field
         self.label_mapping = _check_label_mapping(label_mapping, self.label_fields)
 
     def __repr__(self) -> str:
