@@ -252,6 +252,10 @@ class State:
     def push_warp(self, warp: Warp) -> None:
         if tuple(warp.in_shape) != tuple(self.shape):  # pragma: no cover - programming error
             raise RuntimeError(f"warp expects {warp.in_shape}, state is {self.shape}")
+        if warp.exact and warp.in_shape == warp.out_shape:
+            m = warp.matrix
+            if m[0, 0] == 1.0 and m[1, 1] == 1.0 and m[0, 2] == 0.0 and m[1, 2] == 0.0:
+                return  # the identity (e.g. Affine's defaults): nothing moves, nothing is copied
         mask_interp = warp.mask_interpolation
         if self.mask_interpolation is not None and mask_interp is not None:
             mask_interp = self.mask_interpolation
