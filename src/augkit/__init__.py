@@ -22,6 +22,7 @@ from augkit.core.compose import (
     Sequential,
     SomeOf,
 )
+from augkit.core.replay import ReplayCompose, inverse
 from augkit.core.targets import BboxParams, KeypointParams
 from augkit.core.transform import (
     BasicTransform,
@@ -284,6 +285,7 @@ __all__ = [
     "RandomSnow",
     "RandomSunFlare",
     "RandomToneCurve",
+    "ReplayCompose",
     "Resize",
     "RingingOvershoot",
     "Rotate",
@@ -313,4 +315,5 @@ __all__ = [
     "Vignetting",
     "ZoomBlur",
     "errors",
+    "inverse",
 ]

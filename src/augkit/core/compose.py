@@ -94,7 +94,10 @@ class Compose(BaseCompose):
             generator seeded with it (the same draws as the first call of
             ``Compose(..., seed=123)``) and leaves the pipeline's generator alone, so the
             keyword ``seed`` is reserved and never a target.
-        save_applied_params: accepted for compatibility (see ReplayCompose in later versions).
+        save_applied_params: also return ``result["applied_params"]`` (and, as
+            Albumentations names it, ``result["applied_transforms"]``, the same list):
+            ``(transform name, params)`` of every step that ran, in order, JSON-friendly;
+            :func:`augkit.inverse` maps annotations back through it.
         fuse: apply consecutive spatial steps as one warp (default). ``False`` applies each
             step on its own, to reproduce step-by-step results.
 
@@ -206,6 +209,11 @@ class Compose(BaseCompose):
     def _call(self, data: dict[str, Any], force: bool = False, force_children: bool = False,
               seed: Any = None) -> dict[str, Any]:
         state, passthrough = self._make_state(data)
+        rec = None
+        if self.save_applied_params or self._records:
+            from augkit.core.replay import Recorder
+            rec = Recorder()
+            rec.attach(state)
         held = False
         if seed is not None:
             rng = _call_generator(type(self).__name__, seed)
@@ -224,7 +232,17 @@ class Compose(BaseCompose):
                 self._busy.release()
         out = state.outputs()
         out.update(passthrough)
+        if rec is not None:
+            self._finish_record(out, rec, state.input_shape)
         return out
+
+    #: whether every call is recorded (ReplayCompose), besides ``save_applied_params``
+    _records = False
+
+    def _finish_record(self, out: dict[str, Any], rec: Any, input_shape) -> None:
+        if self.save_applied_params:
+            from augkit.core.replay import applied_params
+            out["applied_params"] = out["applied_transforms"] = applied_params(rec, input_shape)
 
     def _run_call(self, state: State, rng: np.random.Generator, force: bool,
                   force_children: bool) -> None:

@@ -96,6 +96,23 @@ def _wrap_init(init, cls):
     return __init__
 
 
+def _wrap_sample(sample):
+    """Let a recording or replaying call see (or supply) the parameters ``sample`` returns.
+    Off the record the cost is one attribute read (``state.applied`` is None)."""
+    if getattr(sample, "_records_params", False):
+        return sample
+
+    @functools.wraps(sample)
+    def wrapped(self, rng, state):
+        rec = getattr(state, "applied", None)
+        if rec is None:
+            return sample(self, rng, state)
+        return rec.sample(self, sample, rng, state)
+
+    wrapped._records_params = True
+    return wrapped
+
+
 class _LazyPyRandom:
     """A ``random.Random`` seeded from the pipeline generator only when first used."""
 
@@ -104,6 +121,9 @@ class _LazyPyRandom:
         self._py: random.Random | None = None
 
     def __getattr__(self, name):
+        if name.startswith("__") or name in ("_rng", "_py"):
+            # unpickling looks up hooks before ``__init__`` ran: do not recurse
+            raise AttributeError(name)
         if self._py is None:
             self._py = random.Random(int(self._rng.integers(0, 2**63)))
         return getattr(self._py, name)
@@ -125,6 +145,8 @@ class BasicTransform:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _wrap_init(cls.__dict__["__init__"], cls)
+        if "sample" in cls.__dict__:
+            cls.sample = _wrap_sample(cls.__dict__["sample"])
 
     def __init__(self, p: float = 0.5, always_apply: bool | None = None):
         # Albumentations 1.x subclasses call super().__init__(always_apply, p) positionally.
@@ -204,7 +226,11 @@ class BasicTransform:
     def run(self, state: State, rng: np.random.Generator, force: bool = False) -> None:
         """Apply to a pipeline state (called by compositions)."""
         if force or self.should_apply(rng):
-            self.apply_to_state(state, rng)
+            rec = state.applied
+            if rec is None:
+                self.apply_to_state(state, rng)
+            else:  # a call recorded for save_applied_params / ReplayCompose
+                rec.run(self, state, rng)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:  # pragma: no cover
         # abstract: ImageOnlyTransform, DualTransform and SpatialTransform implement it
@@ -249,6 +275,9 @@ class BasicTransform:
         body = ", ".join(f"{k}={v!r}" for k, v in args.items())
         sep = ", " if body else ""
         return f"{type(self).__name__}({body}{sep}p={self.p})"
+
+
+BasicTransform.sample = _wrap_sample(BasicTransform.sample)  # Albumentations-style subclasses
 
 
 class ImageOnlyTransform(BasicTransform):
