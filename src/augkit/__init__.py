@@ -22,6 +22,7 @@ from augkit.core.compose import (
     Sequential,
     SomeOf,
 )
+from augkit.core.replay import ReplayCompose, inverse
 from augkit.core.serialization import from_dict, load, save, to_dict
 from augkit.core.targets import BboxParams, KeypointParams
 from augkit.core.transform import (
@@ -340,6 +341,7 @@ __all__ = [
     "RandomSnow",
     "RandomSunFlare",
     "RandomToneCurve",
+    "ReplayCompose",
     "Resize",
     "RingingOvershoot",
     "Rotate",
@@ -371,6 +373,7 @@ __all__ = [
     "ZoomBlur",
     "errors",
     "from_dict",
+    "inverse",
     "load",
     "save",
     "to_dict",

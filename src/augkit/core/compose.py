@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -93,8 +94,15 @@ class Compose(BaseCompose):
         strict: reject unknown keyword targets instead of passing them through unchanged.
         mask_interpolation: if set, overrides every step's mask interpolation.
         seed: seed of the pipeline's generator; the same seed and inputs give the same
-            outputs on any machine. ``None`` draws fresh entropy.
-        save_applied_params: accepted for compatibility (see ReplayCompose in later versions).
+            outputs on any machine. ``None`` draws fresh entropy. A call may also pass its
+            own seed, ``pipeline(image=img, seed=123)``: that call draws from a fresh
+            generator seeded with it (the same draws as the first call of
+            ``Compose(..., seed=123)``) and leaves the pipeline's generator alone, so the
+            keyword ``seed`` is reserved and never a target.
+        save_applied_params: also return ``result["applied_params"]`` (and, as
+            Albumentations names it, ``result["applied_transforms"]``, the same list):
+            ``(transform name, params)`` of every step that ran, in order, JSON-friendly;
+            :func:`augkit.inverse` maps annotations back through it.
         fuse: apply consecutive spatial steps as one warp (default). ``False`` applies each
             step on its own, to reproduce step-by-step results.
 
@@ -129,6 +137,27 @@ class Compose(BaseCompose):
         self.seed = seed
         self._rng = np.random.default_rng(seed)
         self._worker_key: Any = None
+        self._init_locks()
+
+    def _init_locks(self) -> None:
+        # ``_busy`` is held by the call drawing from the shared generator (numpy generators
+        # must not be used by two threads at once); a call that finds it taken draws from a
+        # generator of its own, spawned under ``_spawn_lock``. Uncontended cost: one
+        # non-blocking acquire and a release, ~0.1 us (see tests/test_threads.py).
+        self._busy = threading.Lock()
+        self._spawn_lock = threading.Lock()
+        self._spawner = np.random.SeedSequence(self.seed)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # locks do not pickle (spawned DataLoader workers receive the pipeline pickled)
+        d = dict(self.__dict__)
+        for k in ("_busy", "_spawn_lock", "_spawner"):
+            d.pop(k, None)
+        return d
+
+    def __setstate__(self, d: dict[str, Any]) -> None:
+        self.__dict__.update(d)
+        self._init_locks()
 
     def _declared_keys(self) -> set[str]:
         """Call arguments that transforms read as metadata (their ``targets_as_params``)."""
@@ -154,9 +183,11 @@ class Compose(BaseCompose):
 
     def set_random_seed(self, seed: int | None) -> None:
         """Reset the generator: the next calls repeat those after ``Compose(seed=seed)``."""
-        self.seed = seed
-        self._rng = np.random.default_rng(seed)
-        self._worker_key = None
+        with self._busy:
+            self.seed = seed
+            self._rng = np.random.default_rng(seed)
+            self._worker_key = None
+            self._spawner = np.random.SeedSequence(seed)
 
     def _generator(self) -> np.random.Generator:
         # Inside a PyTorch DataLoader worker every process holds a copy of this pipeline;
@@ -174,23 +205,58 @@ class Compose(BaseCompose):
                     self._rng = np.random.default_rng([base, int(info.seed) % (2**63)])
         return self._rng
 
-    def __call__(self, *args, force_apply: bool = False, **data) -> dict[str, Any]:
+    def __call__(self, *args, force_apply: bool = False, seed: int | None = None,
+                 **data) -> dict[str, Any]:
         if args:
             raise TargetError("Compose: pass targets by keyword, e.g. pipeline(image=img)")
-        return self._call(data, force=force_apply)
+        return self._call(data, force=force_apply, seed=seed)
 
-    def _call(self, data: dict[str, Any], force: bool = False, force_children: bool = False) -> dict[str, Any]:
+    def _call(self, data: dict[str, Any], force: bool = False, force_children: bool = False,
+              seed: Any = None) -> dict[str, Any]:
         state, passthrough = self._make_state(data)
-        rng = self._generator()
+        rec = None
+        if self.save_applied_params or self._records:
+            from augkit.core.replay import Recorder
+            rec = Recorder()
+            rec.attach(state)
+        held = False
+        if seed is not None:
+            rng = _call_generator(type(self).__name__, seed)
+        elif self._busy.acquire(blocking=False):
+            held = True
+            rng = self._generator()
+        else:
+            # another thread is drawing from the shared generator right now
+            with self._spawn_lock:
+                child = self._spawner.spawn(1)[0]
+            rng = np.random.default_rng(child)
+        try:
+            self._run_call(state, rng, force, force_children)
+        finally:
+            if held:
+                self._busy.release()
+        out = state.outputs()
+        out.update(passthrough)
+        if rec is not None:
+            self._finish_record(out, rec, state.input_shape)
+        return out
+
+    #: whether every call is recorded (ReplayCompose), besides ``save_applied_params``
+    _records = False
+
+    def _finish_record(self, out: dict[str, Any], rec: Any, input_shape) -> None:
+        if self.save_applied_params:
+            from augkit.core.replay import applied_params
+            out["applied_params"] = out["applied_transforms"] = applied_params(rec, input_shape)
+
+    def _run_call(self, state: State, rng: np.random.Generator, force: bool,
+                  force_children: bool) -> None:
         if force or self.should_apply(rng):
             if force_children:
                 for t in self.transforms:
                     t.run(state, rng, force=True)
             else:
                 self.run_children(state, rng)
-        out = state.outputs()
-        out.update(passthrough)
-        return out
 
     def run_children(self, state: State, rng: np.random.Generator) -> None:
         fuse = self.fuse
@@ -287,6 +353,14 @@ class Compose(BaseCompose):
                     raise TargetError(f"{name} has height and width {s}, but {first_name} has {first}; "
                                       f"all images and masks must share them (is_check_shapes=False to skip)")
         return (int(first[0]), int(first[1]))
+
+
+def _call_generator(name: str, seed: Any) -> np.random.Generator:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.SeedSequence)) \
+            or (not isinstance(seed, np.random.SeedSequence) and seed < 0):
+        raise InvalidParameterError(f"{name}(seed={seed!r}): a per-call seed must be a "
+                                    f"non-negative integer (or a numpy SeedSequence)")
+    return np.random.default_rng(seed)
 
 
 def _check_masks(name: str, value: Any):

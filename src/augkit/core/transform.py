@@ -26,6 +26,7 @@ import difflib
 import functools
 import inspect
 import random
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from augkit.geometry.warp import Warp
 
 _OWN_INIT_ARGS = "_init_args"
+_SOLO_LOCK = threading.Lock()  # guards the lazy creation of a transform's own pipeline
 _DTYPE_SETS: dict[tuple[str, ...], frozenset] = {}  # dtype.name is slow; compare dtype objects
 
 
@@ -103,6 +105,23 @@ def _wrap_init(init, cls):
     return __init__
 
 
+def _wrap_sample(sample):
+    """Let a recording or replaying call see (or supply) the parameters ``sample`` returns.
+    Off the record the cost is one attribute read (``state.applied`` is None)."""
+    if getattr(sample, "_records_params", False):
+        return sample
+
+    @functools.wraps(sample)
+    def wrapped(self, rng, state):
+        rec = getattr(state, "applied", None)
+        if rec is None:
+            return sample(self, rng, state)
+        return rec.sample(self, sample, rng, state)
+
+    wrapped._records_params = True
+    return wrapped
+
+
 class _LazyPyRandom:
     """A ``random.Random`` seeded from the pipeline generator only when first used."""
 
@@ -111,6 +130,9 @@ class _LazyPyRandom:
         self._py: random.Random | None = None
 
     def __getattr__(self, name):
+        if name.startswith("__") or name in ("_rng", "_py"):
+            # unpickling looks up hooks before ``__init__`` ran: do not recurse
+            raise AttributeError(name)
         if self._py is None:
             self._py = random.Random(int(self._rng.integers(0, 2**63)))
         return getattr(self._py, name)
@@ -132,6 +154,8 @@ class BasicTransform:
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:
             cls.__init__ = _wrap_init(cls.__dict__["__init__"], cls)
+        if "sample" in cls.__dict__:
+            cls.sample = _wrap_sample(cls.__dict__["sample"])
 
     def __init__(self, p: float = 0.5, always_apply: bool | None = None):
         # Albumentations 1.x subclasses call super().__init__(always_apply, p) positionally.
@@ -156,13 +180,46 @@ class BasicTransform:
         ``get_params_dependent_on_data`` with ``self.random_generator`` and
         ``self.py_random`` bound to the pipeline's generator.
         """
-        self.random_generator = rng
-        self.py_random = _LazyPyRandom(rng)
+        self._per_thread()[threading.get_ident()] = (rng, _LazyPyRandom(rng))
         params = dict(self.get_params() or {})
         params["shape"] = state.shape_with_channels()
         if type(self).get_params_dependent_on_data is not BasicTransform.get_params_dependent_on_data:
             params.update(self.get_params_dependent_on_data(params, state.legacy_data()) or {})
         return params
+
+    # ``random_generator`` and ``py_random`` (what Albumentations-style hooks draw from) are
+    # per thread: a transform shared by pipelines running in several threads must not
+    # hand one call's generator to another.
+    def _per_thread(self) -> dict[int, tuple]:
+        per = self.__dict__.get("_thread_rngs")
+        if per is None:
+            per = self.__dict__.setdefault("_thread_rngs", {})
+        return per
+
+    def _thread_rngs_now(self) -> tuple:
+        key = threading.get_ident()
+        per = self._per_thread()
+        pair = per.get(key)
+        if pair is None:  # outside a call: a generator of its own, as Albumentations has
+            rng = np.random.default_rng()
+            pair = per[key] = (rng, _LazyPyRandom(rng))
+        return pair
+
+    @property
+    def random_generator(self) -> np.random.Generator:
+        return self._thread_rngs_now()[0]
+
+    @random_generator.setter
+    def random_generator(self, rng: np.random.Generator) -> None:
+        self._per_thread()[threading.get_ident()] = (rng, _LazyPyRandom(rng))
+
+    @property
+    def py_random(self) -> Any:
+        return self._thread_rngs_now()[1]
+
+    @py_random.setter
+    def py_random(self, value: Any) -> None:
+        self._per_thread()[threading.get_ident()] = (self.random_generator, value)
 
     def get_params(self) -> dict[str, Any]:
         return {}
@@ -178,28 +235,37 @@ class BasicTransform:
     def run(self, state: State, rng: np.random.Generator, force: bool = False) -> None:
         """Apply to a pipeline state (called by compositions)."""
         if force or self.should_apply(rng):
-            self.apply_to_state(state, rng)
+            rec = state.applied
+            if rec is None:
+                self.apply_to_state(state, rng)
+            else:  # a call recorded for save_applied_params / ReplayCompose
+                rec.run(self, state, rng)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:  # pragma: no cover
         # abstract: ImageOnlyTransform, DualTransform and SpatialTransform implement it
         raise NotImplementedError(f"{type(self).__name__} must implement apply_to_state()")
 
     # -- standalone use -----------------------------------------------------------------
-    def __call__(self, *args, force_apply: bool = False, **data):
+    def __call__(self, *args, force_apply: bool = False, seed: int | None = None, **data):
+        """Apply on its own; ``seed`` (reserved keyword) seeds this call only."""
         if args:
             raise TargetError(f"{type(self).__name__}: pass targets by keyword, "
                               f"e.g. transform(image=img), not positionally")
-        if self._solo is None:
-            from augkit.core.compose import Compose
-            self._solo = Compose([self], p=1.0)
-        return self._solo._call(data, force_children=force_apply)
+        return self._own_pipeline()._call(data, force_children=force_apply, seed=seed)
+
+    def _own_pipeline(self):
+        solo = self._solo
+        if solo is None:
+            with _SOLO_LOCK:  # two threads calling a fresh transform build one pipeline
+                solo = self._solo
+                if solo is None:
+                    from augkit.core.compose import Compose
+                    solo = self._solo = Compose([self], p=1.0)
+        return solo
 
     def set_random_seed(self, seed: int | None) -> None:
         """Seed the generator used when this transform is called on its own."""
-        if self._solo is None:
-            from augkit.core.compose import Compose
-            self._solo = Compose([self], p=1.0)
-        self._solo.set_random_seed(seed)
+        self._own_pipeline().set_random_seed(seed)
 
     # -- introspection ----------------------------------------------------------------
     def get_transform_init_args_names(self) -> tuple[str, ...]:
@@ -223,6 +289,9 @@ class BasicTransform:
         body = ", ".join(f"{k}={v!r}" for k, v in args.items())
         sep = ", " if body else ""
         return f"{type(self).__name__}({body}{sep}p={self.p})"
+
+
+BasicTransform.sample = _wrap_sample(BasicTransform.sample)  # Albumentations-style subclasses
 
 
 class ImageOnlyTransform(BasicTransform):

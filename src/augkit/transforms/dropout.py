@@ -28,6 +28,7 @@ Dtypes: uint8, uint16, float32 images (masks: any dtype).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -180,6 +181,13 @@ _FILL_RENAMES = {"fill_value": "fill", "mask_fill_value": "fill_mask"}
 # -------------------------------------------------------------------------------------
 # holes
 # -------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=256)
+def _numeric_fill(fill, dtype: np.dtype, channels: int) -> np.ndarray:
+    value = F.fill_value(fill, dtype, channels)
+    value.setflags(write=False)  # shared between calls
+    return value
+
+
 class Holes:
     """The pixels one call drops: rectangles ``(N, 4)`` (``x_min, y_min, x_max, y_max``,
     integer pixel edges inside the frame) or an HxW int32 label image (0: kept, k: hole k)."""
@@ -325,13 +333,9 @@ class _Dropout(DualTransform):
 
     # -- pixels ---------------------------------------------------------------------------
     def _fill_for(self, dtype, channels: int) -> np.ndarray:
-        """The numeric fill as an array of ``dtype`` (cached: 4 us per conversion)."""
-        cache = self.__dict__.setdefault("_fill_cache", {})
-        key = (dtype, channels)
-        value = cache.get(key)
-        if value is None:
-            value = cache[key] = F.fill_value(self.fill, dtype, channels)
-        return value
+        """The numeric fill as an array of ``dtype`` (memoized module-wide: 4 us per
+        conversion; the transform itself keeps no per-call state, so threads may share it)."""
+        return _numeric_fill(self.fill, np.dtype(dtype), channels)
 
     def apply(self, img: np.ndarray, holes: Holes | None = None, seed: int | None = None,
               random_fill: dict | None = None, **params) -> np.ndarray:
