@@ -1,0 +1,52 @@
+"""Exact pixel membership and clipping of convex polygons (geometry/polygons.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from augkit.geometry.polygons import clip_convex, pixels_inside, points_inside
+
+
+def _convex(rng, h, w):
+    """A random convex polygon around the frame (some vertices outside it)."""
+    k = int(rng.integers(3, 9))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, k))
+    cx, cy = rng.uniform(-0.2 * w, 1.2 * w), rng.uniform(-0.2 * h, 1.2 * h)
+    r = rng.uniform(0.2, 1.0) * max(h, w)
+    return np.stack([cx + r * np.cos(angles), cy + r * np.sin(angles)], axis=1)
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 70), st.integers(1, 90))
+def test_pixels_inside_is_the_pixel_centre_rule(seed, h, w):
+    rng = np.random.default_rng(seed)
+    poly = _convex(rng, h, w)
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    centres = np.stack([xx, yy], axis=-1)
+    expected = points_inside(centres, poly, eps=1e-9)
+    got = pixels_inside(poly, h, w).astype(bool)
+    # centres within 1e-9 of an edge may go either way; everything else must agree
+    from augkit.geometry.polygons import signed_area
+    orient = 1.0 if signed_area(poly) >= 0 else -1.0
+    edge = np.roll(poly, -1, axis=0) - poly
+    rel = centres[..., None, :] - poly
+    cross = orient * (edge[:, 0] * rel[..., 1] - edge[:, 1] * rel[..., 0]) / np.hypot(*edge.T)
+    borderline = np.any(np.abs(cross) < 1e-6, axis=-1)
+    assert np.array_equal(got[~borderline], expected[~borderline])
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**32 - 1))
+def test_clip_convex_keeps_exactly_the_common_part(seed):
+    rng = np.random.default_rng(seed)
+    a, b = _convex(rng, 50, 60), _convex(rng, 50, 60)
+    c = clip_convex(a, b)
+    pts = rng.uniform(-30, 90, (400, 2))
+    inside_both = points_inside(pts, a, eps=-1e-6) & points_inside(pts, b, eps=-1e-6)
+    if len(c) >= 3:
+        assert points_inside(pts[inside_both], c, eps=1e-6).all()
+        assert (points_inside(pts, a, eps=1e-6) & points_inside(pts, b, eps=1e-6))[points_inside(pts, c, eps=-1e-6)].all()
+    else:
+        assert not inside_both.any()
