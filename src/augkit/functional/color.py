@@ -15,6 +15,7 @@ Timings in comments: one 512x512x3 image, ``cv2.setNumThreads(1)``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import cv2
@@ -187,6 +188,20 @@ def normalize_lut(mean, std, max_pixel_value: float, channels: int) -> np.ndarra
     return lut[:, 0] if channels == 1 else lut
 
 
+def _key(values):
+    """A hashable form of a scalar or per-channel sequence."""
+    arr = np.asarray(values, dtype=np.float64)
+    return tuple(arr.ravel().tolist()) if arr.ndim else float(arr)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_normalize_lut(mean, std, max_pixel_value: float, channels: int) -> np.ndarray:
+    # a pipeline's Normalize has fixed statistics: build its table once (20 us a call)
+    lut = normalize_lut(mean, std, max_pixel_value, channels)
+    lut.setflags(write=False)
+    return lut
+
+
 def normalize(img: np.ndarray, mean, std, max_pixel_value: float) -> np.ndarray:
     """``(img - mean * max_pixel_value) / (std * max_pixel_value)`` as float32.
 
@@ -195,7 +210,7 @@ def normalize(img: np.ndarray, mean, std, max_pixel_value: float) -> np.ndarray:
     """
     c = num_channels(img)
     if img.dtype == np.uint8:  # float32 table: 0.35 ms against 0.66 ms for 2.0.8
-        return apply_lut(img, normalize_lut(mean, std, max_pixel_value, c))
+        return apply_lut(img, _cached_normalize_lut(_key(mean), _key(std), float(max_pixel_value), c))
     m = _per_channel("Normalize", mean, c) * max_pixel_value
     inv = 1.0 / (_per_channel("Normalize", std, c) * max_pixel_value)
     x = img if img.dtype == np.float32 else \
