@@ -147,6 +147,22 @@ class Segment:
         return [p for p in self.polygons if not np.all(points_inside(frame, p, eps=1e-6))]
 
 
+class _UnusedSegment(Segment):
+    """The segment of a target group the call does not have: never pushed, never reset."""
+
+    __slots__ = ()
+
+    def reset(self, shape: tuple[int, int]) -> None:
+        if getattr(self, "steps", None) is None:  # the one-time initialization
+            Segment.reset(self, shape)
+
+    def push(self, *args, **kwargs) -> None:  # pragma: no cover - programming error
+        raise RuntimeError("a step was pushed to the segment of an absent target group")
+
+
+_UNUSED = _UnusedSegment((0, 0))
+
+
 def _as_image(name: str, value: Any) -> np.ndarray:
     if not isinstance(value, np.ndarray):
         raise UnsupportedInputError(f"{name}: expected a numpy array, got {type(value).__name__}")
@@ -198,8 +214,9 @@ class State:
         self.keypoint_rows = keypoints
         self.labels = labels or {}
         self.image_seg = Segment(shape)
-        self.mask_seg = Segment(shape)
-        self.geom_seg = Segment(shape)
+        # groups without targets share an inert segment until a step gives them some
+        self.mask_seg = Segment(shape) if masks or mask_lists else _UNUSED
+        self.geom_seg = Segment(shape) if bboxes is not None or keypoints is not None else _UNUSED
         self.lut: np.ndarray | None = None
         self._lone_lut: tuple | None = None
         # shared empty placeholders: replaced, never written in place
@@ -264,10 +281,14 @@ class State:
                 self.materialize_images()
             self.image_seg.push(warp, warp.interpolation, warp.fill)
         if self.masks or self.mask_lists:
+            if self.mask_seg is _UNUSED:
+                self.mask_seg = Segment(self.shape)
             if not self.mask_seg.accepts(warp, mask_interp, warp.fill_mask):
                 self.materialize_masks()
             self.mask_seg.push(warp, mask_interp, warp.fill_mask)
         if len(self.boxes) or len(self.kps):
+            if self.geom_seg is _UNUSED:
+                self.geom_seg = Segment(self.shape)
             method = _box_method(warp) if not warp.exact else None
             if method is not None and method != self.geom_seg.box_method:
                 if self.geom_seg.steps:
