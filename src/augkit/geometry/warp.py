@@ -218,6 +218,12 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
             oh, ow = out_shape
             if x0 >= 0 and y0 >= 0 and x0 + ow <= img.shape[1] and y0 + oh <= img.shape[0]:
                 return img[y0:y0 + oh, x0:x0 + ow].copy()
+        elif b == 0.0 and c == 0.0 and tuple(out_shape) == img.shape[:2] \
+                and tx == (img.shape[1] if a == -1.0 else 0.0) and ty == (img.shape[0] if d == -1.0 else 0.0) \
+                and img.dtype in _CV_DTYPES and (img.ndim == 2 or img.shape[2] <= 4):
+            # a whole-frame flip: one cv2.flip
+            out = cv2.flip(img, -1 if a == d else (1 if a == -1.0 else 0))
+            return out[..., None] if img.ndim == 3 and out.ndim == 2 else out
     dtype = img.dtype
     if dtype not in _CV_DTYPES:
         return _warp_other_dtype(img, matrix, out_shape, interpolation, border_mode, fill)
