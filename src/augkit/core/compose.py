@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from augkit.core.convert import foreign_inputs, restore_outputs
 from augkit.core.params import check_number, check_prob, draw_with_probability, fail
 from augkit.core.state import State, check_image, check_mask
 from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
@@ -209,7 +210,9 @@ class Compose(BaseCompose):
                  **data) -> dict[str, Any]:
         if args:
             raise TargetError("Compose: pass targets by keyword, e.g. pipeline(image=img)")
-        return self._call(data, force=force_apply, seed=seed)
+        back = foreign_inputs(data, self.additional_targets)  # PIL/torch in: None for numpy
+        out = self._call(data, force=force_apply, seed=seed)
+        return out if back is None else restore_outputs(out, back)
 
     def _call(self, data: dict[str, Any], force: bool = False, force_children: bool = False,
               seed: Any = None) -> dict[str, Any]:

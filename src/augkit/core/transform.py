@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from augkit.core.convert import foreign_inputs, restore_outputs
 from augkit.core.params import check_prob, draw_with_probability, is_number
 from augkit.errors import InvalidParameterError, TargetError
 
@@ -251,7 +252,9 @@ class BasicTransform:
         if args:
             raise TargetError(f"{type(self).__name__}: pass targets by keyword, "
                               f"e.g. transform(image=img), not positionally")
-        return self._own_pipeline()._call(data, force_children=force_apply, seed=seed)
+        back = foreign_inputs(data, {})  # PIL/torch in: None for numpy
+        out = self._own_pipeline()._call(data, force_children=force_apply, seed=seed)
+        return out if back is None else restore_outputs(out, back)
 
     def _own_pipeline(self):
         solo = self._solo
