@@ -270,6 +270,13 @@ class Compose(BaseCompose):
 
     # -- inputs -------------------------------------------------------------------------
     def _make_state(self, data: dict[str, Any]) -> tuple[State, dict[str, Any]]:
+        if len(data) == 1 and "image" in data and "image" not in self.additional_targets:
+            # the commonest call, pipeline(image=img): no labels, masks or metadata to sort
+            img = check_image("image", data["image"])
+            state = State(images={"image": img}, masks={}, mask_lists={},
+                          shape=(int(img.shape[0]), int(img.shape[1])))
+            state.mask_interpolation = self.mask_interpolation
+            return state, {}
         images: dict[str, np.ndarray] = {}
         masks: dict[str, np.ndarray] = {}
         mask_lists: dict[str, Any] = {}
