@@ -86,3 +86,20 @@ def test_consecutive_lut_transforms_fuse_into_one_pass(monkeypatch):
     for t in steps:
         expected = A.Compose([t], seed=0)(image=expected)["image"]
     np.testing.assert_array_equal(fused, expected)
+
+
+def test_table_chains_with_lone_kernels_equal_step_by_step():
+    """Every 3-step sequence of table transforms (some applied by their own kernel when
+    alone, their tables built only when another table follows), flips and a non-table step:
+    the fused call equals the call that materializes after each step."""
+    import itertools
+
+    import augkit as A
+    img = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    steps = [A.InvertImg(p=1), A.Posterize(num_bits=3, p=1), A.Solarize(p=1), A.RandomGamma(p=1),
+             A.RandomBrightnessContrast(p=1), A.HorizontalFlip(p=1), A.ToGray(p=1)]
+    for seq in itertools.product(range(len(steps)), repeat=3):
+        chain = [steps[i] for i in seq]
+        fused = A.Compose(chain, seed=3)(image=img)["image"]
+        ref = A.Compose(chain, seed=3, fuse=False)(image=img)["image"]
+        assert np.array_equal(fused, ref), [type(s).__name__ for s in chain]

@@ -58,6 +58,7 @@ _EYE = np.eye(3)
 _EMPTY4 = np.zeros((0, 4))
 _EMPTY_INDEX = np.zeros(0, dtype=np.int64)
 _EMPTY_BOOL = np.zeros(0, dtype=bool)
+_DEFERRED = np.zeros(0, dtype=np.uint8)  # a pending table not built yet (see _lone_lut)
 for _a in (_EYE, _EMPTY4, _EMPTY_INDEX, _EMPTY_BOOL):
     _a.setflags(write=False)
 
@@ -503,13 +504,22 @@ class State:
             t.check_image(img)
         params = t.sample(rng, self)
         if self.image_dtype == np.uint8:
+            if self.lut is None and getattr(t, "apply_beats_lut", False):
+                # a lone table is applied by the transform's own kernel where that beats a
+                # lookup (InvertImg 18 us vs 22 us); its table is built only if another
+                # table comes to compose with it
+                self._lone_lut = (t, params)
+                self.lut = _DEFERRED
+                return
             lut = t.get_lut(params, self.num_channels)
             if lut is not None:
-                # a lone table is applied by the transform's own kernel where that beats a
-                # lookup (``apply_beats_lut``: InvertImg 18 us vs 22 us); two or more
-                # compose into one table
-                alone = self.lut is None and getattr(t, "apply_beats_lut", False)
-                self._lone_lut = (t, params) if alone else None
+                if self.lut is _DEFERRED:
+                    lone, lone_params = self._lone_lut
+                    first = lone.get_lut(lone_params, self.num_channels)
+                    if first is None:  # no table after all: apply it, then start a new one
+                        self.materialize_images()
+                    self.lut = first
+                self._lone_lut = None
                 self.lut = lut if self.lut is None else compose_luts(self.lut, lut)
                 return
         self.materialize_images()
