@@ -165,3 +165,43 @@ def test_random_resized_crop_draws_are_those_of_rng_uniform(seed, h, w):
         assert got[0] == (w - (got[2] - got[0])) // 2 and got[1] == (h - (got[3] - got[1])) // 2
     else:
         assert got == want
+
+
+def test_xymasking_without_strips_draws_nothing_and_changes_nothing():
+    """The defaults draw no strips: the image is unchanged and the pipeline's generator is
+    left where it was (a later step sees the same randomness as without XYMasking)."""
+    import augkit as A
+
+    img = _image(np.random.default_rng(0), 20, 30, (3,), np.uint8)
+    with_xy = A.Compose([A.XYMasking(p=1), A.RandomCrop(8, 8)], seed=11)(image=img)["image"]
+    without = A.Compose([A.RandomCrop(8, 8)], seed=11)(image=img)["image"]
+    assert np.array_equal(with_xy, without)
+    assert np.array_equal(A.XYMasking(p=1)(image=img)["image"], img)
+    # a fixed count of strips still draws their lengths and positions
+    out = A.XYMasking(num_masks_x=2, mask_x_length=(2, 4), fill=0, p=1)(image=img + 1)["image"]
+    dropped = np.flatnonzero((out == 0).all(axis=(0, 2)))
+    assert 2 <= len(dropped) <= 8
+
+
+@pytest.mark.parametrize("operation", ["dilation", "erosion"])
+def test_morphological_uses_the_drawn_ellipse(operation):
+    """Each call's output is cv2.dilate / cv2.erode with the ellipse of one of the sizes in
+    range; the shared structuring elements are not writable."""
+    import augkit as A
+    from augkit.transforms.other_spatial import _ellipse
+
+    img = _image(np.random.default_rng(1), 24, 32, (3,), np.uint8)
+    fn = cv2.dilate if operation == "dilation" else cv2.erode
+    candidates = [fn(img, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kw, kh)))
+                  for kw in (2, 3, 4) for kh in (2, 3, 4)]
+    seen = set()
+    t = A.Morphological(scale=(2, 4), operation=operation, p=1)
+    for seed in range(30):
+        out = A.Compose([t], seed=seed)(image=img)["image"]
+        hits = [k for k, c in enumerate(candidates) if np.array_equal(out, c)]
+        assert hits
+        seen.add(hits[0])
+    assert len(seen) > 3  # sizes vary from call to call
+    fixed = A.Morphological(scale=3, operation=operation, p=1)(image=img)["image"]
+    assert np.array_equal(fixed, fn(img, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))))
+    assert not _ellipse(3, 3).flags.writeable
