@@ -205,3 +205,22 @@ def test_morphological_uses_the_drawn_ellipse(operation):
     fixed = A.Morphological(scale=3, operation=operation, p=1)(image=img)["image"]
     assert np.array_equal(fixed, fn(img, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))))
     assert not _ellipse(3, 3).flags.writeable
+
+
+@pytest.mark.parametrize("view", ["packed", "reversed_channels", "every_other_column"])
+@pytest.mark.parametrize("layout", [(), (3,), (6,)])
+def test_resized_window_cropped_on_one_axis_padded_on_the_other(view, layout):
+    """The window handed to copyMakeBorder has strided rows (cropped in x) or is not packed
+    at all (a caller's strided view): both give the padded-then-resized window."""
+    base = _image(np.random.default_rng(8), 20, 44 if view == "every_other_column" else 22, layout, np.uint8)
+    img = {"packed": base, "reversed_channels": base[..., ::-1] if layout else base[:, ::-1],
+           "every_other_column": base[:, ::2]}[view]
+    # window x in [3, 19) (a crop), y in [-2, 22) (two rows of fill each side) -> 8 x 12
+    m = mx.scale(0.5, 0.5) @ mx.translate(-3, 2)
+    fill = tuple(float(v) for v in range(1, 1 + (layout[0] if layout else 1)))
+    out = warp_pixels(img, m, (12, 8), cv2.INTER_AREA, cv2.BORDER_CONSTANT, fill)
+    ref = _reference_translate(np.ascontiguousarray(img), -3, 2, (24, 16), cv2.BORDER_CONSTANT, fill)
+    ref_chunks = [cv2.resize(np.ascontiguousarray(ref[..., c:c + 4]) if ref.ndim == 3 else ref, (8, 12),
+                             interpolation=cv2.INTER_AREA) for c in range(0, ref.shape[2] if ref.ndim == 3 else 1, 4)]
+    want = np.concatenate(ref_chunks, axis=2) if ref.ndim == 3 else ref_chunks[0]
+    assert np.array_equal(out, want)

@@ -357,7 +357,11 @@ def _warp_axis_aligned(img, rows, out_shape, interpolation, border_mode, fill):
         return None
     if not inside:
         pads = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
-        window = _channel_chunks(np.ascontiguousarray(window), fill, lambda a, value: cv2.copyMakeBorder(
+        # copyMakeBorder reads a window whose rows are strided directly: copying it first
+        # cost ~10 us more (CropAndPad on 512x512x3 uint8, 46 -> 36 us)
+        if not _pixels_packed(window):
+            window = np.ascontiguousarray(window)
+        window = _channel_chunks(window, fill, lambda a, value: cv2.copyMakeBorder(
             a, *pads, border_mode, value=value))
     if x1 - x0 == ow and y1 - y0 == oh:
         return window.copy() if inside else window
@@ -365,6 +369,14 @@ def _warp_axis_aligned(img, rows, out_shape, interpolation, border_mode, fill):
     # uint8 image to 256x256, the same as on a contiguous copy (and 97 us with the copy);
     # INTER_LINEAR_EXACT is 2.3x slower and RGBA (C4) kernels need a 46 us conversion
     return resize(window, (ow, oh), _RESIZE_FLAG.get(interpolation, interpolation))
+
+
+def _pixels_packed(a: np.ndarray) -> bool:
+    """Whether each row of ``a`` is one packed run (rows may be strided): OpenCV reads it as is."""
+    item = a.itemsize
+    if a.ndim == 3:
+        return a.strides[2] == item and a.strides[1] == item * a.shape[2] and a.strides[0] > 0
+    return a.strides[1] == item and a.strides[0] > 0
 
 
 def _warp_permutation(img, rows, out_shape, border_mode, fill):
