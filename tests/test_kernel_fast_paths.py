@@ -256,3 +256,35 @@ def test_whole_frame_flips_match_numpy(layout, dtype, which):
     # a flip fused with a crop takes the general path and agrees with slicing too
     crop = mx.translate(-2, -1) @ m
     assert np.array_equal(warp_pixels(img, crop, (5, 6), None, cv2.BORDER_CONSTANT, 0.0), ref[1:6, 2:8])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.uint32, np.float64, np.float32])
+@pytest.mark.parametrize("layout", [(), (1,), (3,), (5,)])
+def test_to_float_divides_by_the_dtype_maximum(dtype, layout):
+    from augkit.functional.color import to_float
+
+    rng = np.random.default_rng(10)
+    img = rng.integers(0, 250, (6, 7, *layout)).astype(dtype)
+    out = to_float(img)
+    top = {np.uint8: 255.0, np.uint16: 65535.0, np.uint32: 4294967295.0}.get(dtype, 1.0)
+    assert out.dtype == np.float32 and out.shape == img.shape and not np.shares_memory(out, img)
+    if dtype == np.float32:
+        assert np.array_equal(out, img)  # float32 passes unchanged, whatever max_value
+    else:
+        np.testing.assert_allclose(out, img.astype(np.float64) / top, rtol=2e-7, atol=0)
+        np.testing.assert_allclose(to_float(img, 200.0), img.astype(np.float64) / 200.0, rtol=2e-7, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64, np.int32, np.bool_])
+@pytest.mark.parametrize("shape", [(5, 6), (5, 6, 1), "strided"])
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_to_rgb_repeats_the_grey_channel(dtype, shape, n):
+    from augkit.functional.tone import to_rgb
+
+    base = (np.arange(60).reshape(5, 12) % 7).astype(dtype)
+    img = base[:, ::2] if shape == "strided" else base[:, :6].copy().reshape(shape)
+    out = to_rgb(img, n)
+    g = img.reshape(5, 6)
+    assert out.shape == (5, 6, n) and out.dtype == img.dtype
+    for c in range(n):
+        assert np.array_equal(out[..., c], g)
