@@ -288,3 +288,17 @@ def test_to_rgb_repeats_the_grey_channel(dtype, shape, n):
     assert out.shape == (5, 6, n) and out.dtype == img.dtype
     for c in range(n):
         assert np.array_equal(out[..., c], g)
+
+
+@pytest.mark.parametrize("tiles", [(8, 8), (3, 5)])
+@pytest.mark.parametrize("clip", [1.0, 3.0])
+def test_clahe_of_rgb_equalizes_lightness_only(tiles, clip):
+    """CLAHE of an RGB image is CLAHE of L in CIELAB, a and b untouched (the channel is taken
+    out and put back with OpenCV; compared with numpy's copies here)."""
+    from augkit.functional.tone import clahe
+
+    img = _image(np.random.default_rng(12), 37, 53, (3,), np.uint8)
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB)
+    op = cv2.createCLAHE(clipLimit=clip, tileGridSize=(tiles[1], tiles[0]))
+    lab[..., 0] = op.apply(np.ascontiguousarray(lab[..., 0]))
+    assert np.array_equal(clahe(img, clip, tiles), cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))
