@@ -180,8 +180,11 @@ def clahe(img: np.ndarray, clip_limit: float, tile_grid_size: tuple[int, int]) -
     if num_channels(u8) == 1:
         out = op.apply(u8.reshape(u8.shape[:2])).reshape(u8.shape)
     else:
+        # 512x512x3 uint8, one thread (us): RGB2LAB ~940, CLAHE of L ~740, LAB2RGB ~1300;
+        # taking L out and putting it back with cv2.extractChannel / insertChannel costs
+        # 47 + 47 against 65 + 65 for numpy's strided copies
         lab = cv2.cvtColor(u8, cv2.COLOR_RGB2LAB)
-        lab[..., 0] = op.apply(np.ascontiguousarray(lab[..., 0]))
+        cv2.insertChannel(op.apply(cv2.extractChannel(lab, 0)), lab, 0)
         out = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
     return _from_u8(out, img)
 
@@ -361,14 +364,18 @@ def color_matrix(img: np.ndarray, matrix: np.ndarray, offset: Sequence[float] | 
     return out
 
 
+_MERGE_DTYPES = frozenset(np.dtype(t) for t in ("uint8", "uint16", "float32", "float64"))
+
+
 def to_rgb(img: np.ndarray, num_output_channels: int = 3) -> np.ndarray:
     """Repeat a grey image into ``num_output_channels`` channels."""
     g = img.reshape(img.shape[:2])
-    if img.dtype in (np.uint8, np.uint16, np.float32, np.float64):
+    if img.dtype in _MERGE_DTYPES:
         # 512x512 uint8 -> 3 channels, one thread: cv2.merge 18 us, cvtColor GRAY2RGB 21 us,
-        # np.repeat 350 us
-        return cv2.merge([np.ascontiguousarray(g)] * num_output_channels).reshape(
-            g.shape + (num_output_channels,))
+        # mixChannels into a new array 145-175 us, np.repeat 350 us, a broadcast copy 820 us.
+        # (A set of dtypes: a tuple of scalar types compared one by one cost 0.6 us.)
+        out = cv2.merge([g if g.flags.c_contiguous else np.ascontiguousarray(g)] * num_output_channels)
+        return out if out.ndim == 3 else out.reshape(g.shape + (num_output_channels,))
     return np.repeat(g[..., None], num_output_channels, axis=2)
 
 

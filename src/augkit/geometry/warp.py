@@ -88,13 +88,28 @@ class Warp:
                 ys = (ty, c * w + d * h + ty)
                 self._reads_outside = min(xs) > 0 or min(ys) > 0 or max(xs) < ow or max(ys) < oh
             else:
-                self._reads_outside = reads_outside(self.matrix, self.in_shape, self.out_shape)
+                (a, b, tx), (c, d, ty), (g, h_, k) = self.matrix.tolist()
+                if b == 0.0 and c == 0.0 and g == 0.0 and h_ == 0.0 and k == 1.0 and a > 0.0 and d > 0.0:
+                    # resizes and resized crops: the output frame's preimage in closed form
+                    # (1 us against 5 us for the general inverse-and-corners test)
+                    h, w = self.in_shape
+                    oh, ow = self.out_shape
+                    tol = 1e-6
+                    self._reads_outside = (-tx / a < -tol or -ty / d < -tol
+                                           or (ow - tx) / a > w + tol or (oh - ty) / d > h + tol)
+                else:
+                    self._reads_outside = reads_outside(self.matrix, self.in_shape, self.out_shape)
         return self._reads_outside
 
 
 def is_permutation(matrix: np.ndarray) -> bool:
     """Integer signed-permutation linear part with integer translation: no interpolation."""
-    (a, b, tx), (c, d, ty), (g, h, k) = matrix.tolist()
+    return _rows_are_permutation(matrix.tolist())
+
+
+def _rows_are_permutation(rows: list) -> bool:
+    """:func:`is_permutation` on ``matrix.tolist()`` (callers that need the rows anyway)."""
+    (a, b, tx), (c, d, ty), (g, h, k) = rows
     if g != 0.0 or h != 0.0 or k != 1.0:
         return False
     if abs(round(tx) - tx) > 1e-9 or abs(round(ty) - ty) > 1e-9:
@@ -227,21 +242,25 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
     dtype = img.dtype
     if dtype not in _CV_DTYPES:
         return _warp_other_dtype(img, matrix, out_shape, interpolation, border_mode, fill)
-    if (interpolation in _NEAREST or interpolation is None) and dtype in _NEAREST_VIA_FLOAT32 \
-            and not is_permutation(matrix):
+    # the matrix as plain floats, once: the dispatch below reads single entries, which
+    # costs ~0.1 us each on a numpy array against ~0.02 us on a list (Resize 512->256 spent
+    # ~12 us outside cv2.resize before, ~3 us now)
+    rows = matrix.tolist()
+    if not exact:
+        exact = _rows_are_permutation(rows)
+    if not exact and (interpolation in _NEAREST or interpolation is None) and dtype in _NEAREST_VIA_FLOAT32:
         # OpenCV's nearest-neighbour warps round source coordinates differently for 16-bit
         # and float64 data than for uint8/float32: go through float32 (exact for 16-bit
         # integers) so that a mask moves the same whatever its dtype.
         if dtype != np.float64 or _fits_float32(img):
             out = warp_pixels(img.astype(np.float32), matrix, out_shape, interpolation, border_mode, fill)
             return out.astype(dtype)
-    channels = img.shape[2] if img.ndim == 3 else None
-    fill = _fill_for(fill, channels)
-    if exact or (exact is None and is_permutation(matrix)):
-        return _warp_permutation(img, matrix, out_shape, border_mode, fill)
+    fill = _fill_for(fill, img.shape[2] if img.ndim == 3 else None)
+    if exact:
+        return _warp_permutation(img, rows, out_shape, border_mode, fill)
     if interpolation is None:
         interpolation = cv2.INTER_NEAREST
-    resized = _warp_axis_aligned(img, matrix, out_shape, interpolation, border_mode, fill)
+    resized = _warp_axis_aligned(img, rows, out_shape, interpolation, border_mode, fill)
     if resized is not None:
         return resized
     oh, ow = out_shape
@@ -315,49 +334,82 @@ def _preshrink(img, matrix):
     return img, matrix @ mx.scale(fx, fy)
 
 
-def _warp_axis_aligned(img, matrix, out_shape, interpolation, border_mode, fill):
+def _warp_axis_aligned(img, rows, out_shape, interpolation, border_mode, fill):
     """Axis-aligned scales (resize, resized crop, crop-and-pad with keep_size) by ``cv2.resize``.
 
-    The source window must have integer edges; where it leaves the image it is padded
-    first. A negative scale (a flip fused in) is undone on the output by ``cv2.flip``.
+    ``rows`` is the matrix as ``matrix.tolist()``. The source window must have integer
+    edges; where it leaves the image it is padded first. A negative scale (a flip fused
+    in) is undone on the output by ``cv2.flip``.
     """
-    if not mx.is_affine(matrix) or matrix[0, 1] != 0.0 or matrix[1, 0] != 0.0:
+    (sx, b, tx), (c, sy, ty), (g, h_, k) = rows
+    if b != 0.0 or c != 0.0 or abs(g) >= 1e-12 or abs(h_) >= 1e-12 or abs(k - 1.0) >= 1e-12:
         return None
-    sx, sy = matrix[0, 0], matrix[1, 1]
     oh, ow = out_shape
     if sx < 0 or sy < 0:
-        flip = mx.hflip(ow) if sx < 0 else np.eye(3)
-        if sy < 0:
-            flip = mx.vflip(oh) @ flip
-        out = _warp_axis_aligned(img, flip @ matrix, out_shape, interpolation, border_mode, fill)
+        # resample the unflipped scale (hflip(ow) @ matrix negates row 0 and adds ow to
+        # its shift; vflip(oh) the same on row 1), then flip the result
+        unflipped = [[-sx, 0.0, ow - tx] if sx < 0 else rows[0],
+                     [0.0, -sy, oh - ty] if sy < 0 else rows[1], rows[2]]
+        out = _warp_axis_aligned(img, unflipped, out_shape, interpolation, border_mode, fill)
         if out is None:
             return None
         flipped = cv2.flip(out, -1 if (sx < 0 and sy < 0) else (1 if sx < 0 else 0))
         return flipped[..., None] if out.ndim == 3 and flipped.ndim == 2 else flipped
-    tx, ty = matrix[0, 2], matrix[1, 2]
-    bounds = [-tx / sx, (ow - tx) / sx, -ty / sy, (oh - ty) / sy]
-    if any(abs(v - round(v)) > 1e-6 for v in bounds):
+    if sx == 0.0 or sy == 0.0:
         return None
-    x0, x1, y0, y1 = (int(round(v)) for v in bounds)
+    fx0, fx1, fy0, fy1 = -tx / sx, (ow - tx) / sx, -ty / sy, (oh - ty) / sy
+    x0, x1, y0, y1 = round(fx0), round(fx1), round(fy0), round(fy1)
+    if abs(fx0 - x0) > 1e-6 or abs(fx1 - x1) > 1e-6 or abs(fy0 - y0) > 1e-6 or abs(fy1 - y1) > 1e-6:
+        return None
     h, w = img.shape[:2]
     if x1 <= x0 or y1 <= y0:
         return None
-    window = img[max(y0, 0):min(y1, h), max(x0, 0):min(x1, w)]
+    inside = x0 >= 0 and y0 >= 0 and x1 <= w and y1 <= h
+    window = img if (inside and x0 == 0 and y0 == 0 and x1 == w and y1 == h) \
+        else img[max(y0, 0):min(y1, h), max(x0, 0):min(x1, w)]
     if window.size == 0:
         return None
-    pads = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
-    if any(pads):
-        window = _channel_chunks(np.ascontiguousarray(window), fill, lambda a, value: cv2.copyMakeBorder(
+    if not inside:
+        pads = (max(0, -y0), max(0, y1 - h), max(0, -x0), max(0, x1 - w))
+        # copyMakeBorder reads a window whose rows are strided directly: copying it first
+        # cost ~10 us more (CropAndPad on 512x512x3 uint8, 46 -> 36 us)
+        if not _pixels_packed(window):
+            window = np.ascontiguousarray(window)
+        window = _channel_chunks(window, fill, lambda a, value: cv2.copyMakeBorder(
             a, *pads, border_mode, value=value))
-    if (x1 - x0, y1 - y0) == (ow, oh):
-        return window.copy() if not any(pads) else window
-    flag = _RESIZE_FLAG.get(interpolation, interpolation)
-    return resize(window, (ow, oh), flag)
+    if x1 - x0 == ow and y1 - y0 == oh:
+        return window.copy() if inside else window
+    # cv2.resize reads a strided window directly: 90 us for a 300x300 window of a 512x512x3
+    # uint8 image to 256x256, the same as on a contiguous copy (and 97 us with the copy);
+    # INTER_LINEAR_EXACT is 2.3x slower and RGBA (C4) kernels need a 46 us conversion
+    return resize(window, (ow, oh), _RESIZE_FLAG.get(interpolation, interpolation))
 
 
-def _warp_permutation(img, matrix, out_shape, border_mode, fill):
-    """Flips, quarter turns, transposes, crops and pads by slicing: exact and fast."""
-    (a00, a01, t0), (a10, a11, t1), _ = matrix.tolist()
+def _pixels_packed(a: np.ndarray) -> bool:
+    """Whether each row of ``a`` is one packed run (rows may be strided): OpenCV reads it as is."""
+    item = a.itemsize
+    if a.ndim == 3:
+        return a.strides[2] == item and a.strides[1] == item * a.shape[2] and a.strides[0] > 0
+    return a.strides[1] == item and a.strides[0] > 0
+
+
+def _warp_permutation(img, rows, out_shape, border_mode, fill):
+    """Flips, quarter turns, transposes, crops and pads by slicing: exact and fast.
+
+    ``rows`` is the matrix as ``matrix.tolist()``."""
+    (a00, a01, t0), (a10, a11, t1), _ = rows
+    if a00 == 1.0 and a11 == 1.0:
+        out = _translate_window(img, round(t0), round(t1), out_shape, border_mode, fill)
+        if out is not None:
+            return out
+    elif a01 == 0.0 and (a00 == -1.0 or a11 == -1.0) and (img.ndim == 2 or img.shape[2] <= 4):
+        # a plain flip of the whole frame: one cv2.flip (29 us for 512x512x3 uint8), without
+        # the general path's ~6 us of window arithmetic
+        h, w = img.shape[:2]
+        if tuple(out_shape) == (h, w) and round(t0) == (w if a00 < 0 else 0) \
+                and round(t1) == (h if a11 < 0 else 0):
+            out = cv2.flip(img, -1 if a00 == a11 else (1 if a00 < 0 else 0))
+            return out[..., None] if img.ndim == 3 and out.ndim == 2 else out
     swapped = a00 == 0.0
     if swapped:  # the step swaps the axes: look at the source transposed
         img = img.swapaxes(0, 1)
@@ -397,6 +449,30 @@ def _warp_permutation(img, matrix, out_shape, border_mode, fill):
     # filling a new array and pasting); it takes strided views directly
     return _channel_chunks(view, fill, lambda a, value: cv2.copyMakeBorder(
         a, top, bottom, left, right, border_mode, value=value))
+
+
+def _translate_window(img, tx, ty, out_shape, border_mode, fill):
+    """Crops and pads (output pixel ``(i, j)`` shows input ``(i - ty, j - tx)``): one slice and
+    at most one ``cv2.copyMakeBorder``; None when no input pixel is shown.
+
+    The general permutation path costs ~5 us of Python on top of the 27 us copyMakeBorder
+    (512x512x3 -> 576x576x3 uint8); this one ~1 us.
+    """
+    oh, ow = out_shape
+    h, w = img.shape[:2]
+    x0, y0 = -tx, -ty  # the output frame's corner in input pixels
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x0 + ow, w), min(y0 + oh, h)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return None
+    win = img[cy0:cy1, cx0:cx1]
+    top, left, bottom, right = cy0 - y0, cx0 - x0, y0 + oh - cy1, x0 + ow - cx1
+    if not (top or bottom or left or right):
+        return win.copy()
+    if isinstance(fill, tuple) and img.ndim == 3 and img.shape[2] > 4:
+        return _channel_chunks(win, fill, lambda a, value: cv2.copyMakeBorder(
+            a, top, bottom, left, right, border_mode, value=value))
+    out = cv2.copyMakeBorder(win, top, bottom, left, right, border_mode, value=_cv_value(fill))
+    return out[..., None] if img.ndim == 3 and out.ndim == 2 else out
 
 
 def _oriented_window(img, r0, r1, c0, c1, swapped, flip_x, flip_y, copy=True):

@@ -256,7 +256,10 @@ class _ResizedCropBase(ResamplingTransform):
     def get_warp(self, params, state):
         x0, y0, x1, y1 = params["crop"]
         oh, ow = self.size
-        m = mx.scale(ow / (x1 - x0), oh / (y1 - y0)) @ mx.translate(-x0, -y0)
+        sx, sy = ow / (x1 - x0), oh / (y1 - y0)
+        # scale(sx, sy) @ translate(-x0, -y0) written out: one array instead of three
+        # and a product (~3 us less per call)
+        m = np.array([[sx, 0.0, 0.0 - x0 * sx], [0.0, sy, 0.0 - y0 * sy], [0.0, 0.0, 1.0]])
         warp = self.make_warp(m, state, (oh, ow))
         _area_for_downscale(warp, self.area_for_downscale, (y1 - y0, x1 - x0), (oh, ow))
         return warp
@@ -318,10 +321,14 @@ class RandomResizedCrop(_ResizedCropBase):
     def sample(self, rng, state):
         h, w = state.shape
         area = h * w
-        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        s0, s1 = self.scale
+        r0, r1 = math.log(self.ratio[0]), math.log(self.ratio[1])
+        rand = rng.random
         for _ in range(10):
-            target = area * rng.uniform(*self.scale)
-            aspect = math.exp(rng.uniform(*log_ratio))
+            # lo + (hi - lo) * random() is exactly what rng.uniform(lo, hi) computes (same
+            # draws, same values), at 0.3 us against 0.9 us per draw
+            target = area * (s0 + (s1 - s0) * rand())
+            aspect = math.exp(r0 + (r1 - r0) * rand())
             cw = int(round(math.sqrt(target * aspect)))
             ch = int(round(math.sqrt(target / aspect)))
             if 0 < cw <= w and 0 < ch <= h:
@@ -521,7 +528,8 @@ class RandomScale(_ResizeBase):
 
     def sample(self, rng, state):
         h, w = state.shape
-        s = 1.0 + rng.uniform(*self.scale_limit)
+        lo, hi = self.scale_limit
+        s = 1.0 + (lo + (hi - lo) * rng.random())  # = rng.uniform(lo, hi), 0.6 us less
         return {"size": (max(1, int(round(h * s))), max(1, int(round(w * s)))), "scale": s}
 
 
