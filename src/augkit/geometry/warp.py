@@ -226,7 +226,8 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
 
     ``exact=True`` tells that the matrix is a known integer permutation (skips the test)."""
     if exact:
-        # the commonest step of all, a crop inside the frame: one slice copy, no analysis
+        # the two commonest steps, a crop inside the frame and a whole-frame flip, before
+        # any dispatch (_warp_permutation handles them too, ~2 us later)
         (a, b, tx), (c, d, ty), _ = matrix.tolist()
         if a == 1.0 and d == 1.0 and b == 0.0 and c == 0.0:
             x0, y0 = -round(tx), -round(ty)
@@ -236,7 +237,6 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
         elif b == 0.0 and c == 0.0 and tuple(out_shape) == img.shape[:2] \
                 and tx == (img.shape[1] if a == -1.0 else 0.0) and ty == (img.shape[0] if d == -1.0 else 0.0) \
                 and img.dtype in _CV_DTYPES and (img.ndim == 2 or img.shape[2] <= 4):
-            # a whole-frame flip: one cv2.flip
             out = cv2.flip(img, -1 if a == d else (1 if a == -1.0 else 0))
             return out[..., None] if img.ndim == 3 and out.ndim == 2 else out
     dtype = img.dtype
