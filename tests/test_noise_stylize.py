@@ -322,3 +322,15 @@ def test_against_albumentations():
     out = run(ShotNoise(scale_range=(0.1, 0.1), p=1), g)
     assert set(np.unique(out)) <= set(np.unique(ref)) | {0, 90, 123, 148, 168, 186, 202, 217, 230, 243, 255}
     assert abs(float(out.mean()) - float(ref.mean())) < 3
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 5])
+def test_add_constant_is_a_saturated_integer_add(channels):
+    """Every kernel of add_constant (tables; one cv2.transform for 3 or 4 channels) gives
+    img + trunc(value) saturated, per channel or shared."""
+    from augkit.functional.noise import add_constant
+    rng = np.random.default_rng(channels)
+    img = rng.integers(0, 256, (17, 23, channels), dtype=np.uint8)
+    for values in (rng.uniform(-300, 300, channels), rng.uniform(-300, 300, 1), np.array([-0.7, 0.7, 1.5, -1.5, 2.0])[:channels]):
+        expect = np.clip(img.astype(np.int64) + np.trunc(values), 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(add_constant(img, values), expect)
