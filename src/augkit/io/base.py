@@ -35,14 +35,19 @@ class DatasetFormat:
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
 
+    #: the folder of ``root`` that holds the images, for formats that keep them in one
+    image_folder = "images"
+
     def ids(self) -> list[str]:
-        raise NotImplementedError
+        """The sample ids (subclasses fill ``self._ids`` in reading order)."""
+        return list(self._ids)
 
     def read(self, sample_id: str) -> dict[str, Any]:
         raise NotImplementedError
 
     def image_path(self, sample_id: str) -> str:
-        raise NotImplementedError
+        """``root/<image_folder>/<id>`` (ids are relative paths with ``/``)."""
+        return os.path.join(self.root, self.image_folder, *sample_id.split("/"))
 
     def write(self, out_root: str, sample: dict[str, Any], rel_path: str,
               image_bytes: bytes | None = None, original: bool = False) -> dict[str, Any]:

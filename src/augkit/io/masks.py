@@ -45,12 +45,6 @@ class MaskFolderDataset(DatasetFormat):
                 raise DatasetError(f"{self.root}: no {sub}/ folder (layout: images/, masks/)")
         self._ids = list_images(os.path.join(self.root, "images"))
 
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
-    def image_path(self, sample_id: str) -> str:
-        return os.path.join(self.root, "images", *sample_id.split("/"))
-
     @staticmethod
     def mask_rel(rel_path: str) -> str:
         return os.path.splitext(rel_path)[0] + ".png"

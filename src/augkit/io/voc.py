@@ -58,9 +58,6 @@ class VocDataset(DatasetFormat):
             raise DatasetError(f"{self.root}: no Annotations/ folder (VOC layout: Annotations/, JPEGImages/)")
         self._ids = sorted(f[:-4] for f in os.listdir(ann) if f.endswith(".xml") and not f.startswith("."))
 
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
     def xml_path(self, sample_id: str) -> str:
         return os.path.join(self.root, "Annotations", sample_id + ".xml")
 

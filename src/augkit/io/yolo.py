@@ -110,12 +110,6 @@ class YoloDataset(DatasetFormat):
                 self.names = [ln.strip() for ln in fh if ln.strip()]
         self._ids = list_images(os.path.join(self.root, "images"))
 
-    def ids(self) -> list[str]:
-        return list(self._ids)
-
-    def image_path(self, sample_id: str) -> str:
-        return os.path.join(self.root, "images", *sample_id.split("/"))
-
     @staticmethod
     def label_rel(rel_path: str) -> str:
         return os.path.splitext(rel_path)[0] + ".txt"
