@@ -42,7 +42,7 @@ from augkit.errors import TargetError, UnsupportedInputError
 from augkit.functional.lut import apply_lut, compose_luts
 from augkit.geometry import matrices as mx
 from augkit.geometry.chain import boxes_through_chain, forward_chain, inverse_map
-from augkit.geometry.polygons import clipped_extents, intersect_all, points_inside
+from augkit.geometry.polygons import _all_axis_aligned, clipped_extents, intersect_all, points_inside
 from augkit.geometry.warp import (
     Warp,
     fill_outside,
@@ -377,8 +377,13 @@ class State:
         if len(self.boxes):
             corners = box_outlines(self.boxes, seg.box_method)
             polys = mx.apply_to_points(seg.matrix, corners)
-            clipped, ok = clipped_extents(polys, region)
             full = np.concatenate([polys.min(axis=1), polys.max(axis=1)], axis=1)
+            if seg.box_method == "largest_box" and not _all_axis_aligned(polys):
+                # Albumentations' rule: the turned corners' extent, clipped to the frame
+                # (here the visible region's bounding box); "outline" intersects instead
+                clipped, ok = _extents_clipped_to(full, region)
+            else:
+                clipped, ok = clipped_extents(polys, region)
             h, w = seg.shape
             np.clip(clipped, 0, [w, h, w, h], out=clipped)
             keep = self._filter_boxes(clipped, full, ok)
@@ -839,6 +844,15 @@ def _concat_labels(a: Any, b: Any) -> Any:
         return np.concatenate([a, np.asarray(b)]) if len(b) else a
     out = list(a) + list(b)
     return tuple(out) if isinstance(a, tuple) else out
+
+
+def _extents_clipped_to(full: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes ``full`` clipped to the bounding box of ``region``; and whether each keeps area."""
+    if len(region) < 3:
+        return np.zeros_like(full), np.zeros(len(full), dtype=bool)
+    lo, hi = region.min(axis=0), region.max(axis=0)
+    clipped = np.concatenate([np.maximum(full[:, :2], lo), np.minimum(full[:, 2:], hi)], axis=1)
+    return clipped, (clipped[:, 2] > clipped[:, 0]) & (clipped[:, 3] > clipped[:, 1])
 
 
 def _mask_extent(mask: np.ndarray) -> tuple[float, float, float, float] | None:

@@ -18,7 +18,7 @@ from augkit.errors import InvalidParameterError
 from augkit.geometry import matrices as mx
 from augkit.transforms._spatial import ResamplingTransform
 
-ROTATE_METHODS = ("largest_box", "ellipse")
+ROTATE_METHODS = ("largest_box", "ellipse", "outline")
 
 
 def _center(shape):
@@ -48,8 +48,10 @@ class Rotate(ResamplingTransform):
     """Rotate by a random angle in ``limit`` degrees (positive: counter-clockwise) about the centre.
 
     ``crop_border=True`` crops the result to the largest rectangle without border pixels.
-    ``rotate_method`` chooses how boxes follow: the extent of the turned corners
-    ("largest_box") or of the turned inscribed ellipse ("ellipse", tighter for round objects).
+    ``rotate_method`` chooses how boxes follow: the extent of the turned corners, clipped
+    to the frame ("largest_box", Albumentations' rule), of the turned inscribed ellipse
+    ("ellipse", tighter for round objects), or of the turned box outline intersected with
+    what stays visible ("outline": tighter where a turned box crosses the frame edge).
 
     Targets: image, mask, masks, bboxes, keypoints. Dtypes: uint8, uint16, float32 (masks: any).
 
@@ -147,7 +149,9 @@ class Affine(ResamplingTransform):
         fit_output: enlarge the output so that the whole warped image fits.
         keep_ratio: use the x scale for y too.
         balanced_scale: draw zoom-in and zoom-out equally often when the range spans 1.
-        rotate_method: how boxes follow rotations ("largest_box" or "ellipse").
+        rotate_method: how boxes follow rotations: "largest_box" (turned corners' extent,
+            clipped to the frame), "ellipse" (turned inscribed ellipse) or "outline" (turned
+            outline intersected with the visible region).
 
     Targets: image, mask, masks, bboxes, keypoints. Dtypes: uint8, uint16, float32 (masks: any).
 
