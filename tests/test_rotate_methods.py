@@ -42,7 +42,7 @@ def test_outline_is_tighter_and_both_contain_the_object(angle):
     inside the largest box and both contain what is left of the object (within 1 px)."""
     img = np.zeros((H, W), np.uint8)
     masks = []
-    for k, (x0, y0, x1, y1) in enumerate(BOXES):
+    for x0, y0, x1, y1 in BOXES:
         m = np.zeros((H, W), np.uint8)
         m[y0:y1, x0:x1] = 1
         masks.append(m)

@@ -42,7 +42,7 @@ from augkit.errors import TargetError, UnsupportedInputError
 from augkit.functional.lut import apply_lut, compose_luts
 from augkit.geometry import matrices as mx
 from augkit.geometry.chain import boxes_through_chain, forward_chain, inverse_map
-from augkit.geometry.polygons import _all_axis_aligned, clipped_extents, intersect_all, points_inside
+from augkit.geometry.polygons import all_axis_aligned, clipped_extents, intersect_all, points_inside
 from augkit.geometry.warp import (
     Warp,
     fill_outside,
@@ -378,7 +378,7 @@ class State:
             corners = box_outlines(self.boxes, seg.box_method)
             polys = mx.apply_to_points(seg.matrix, corners)
             full = np.concatenate([polys.min(axis=1), polys.max(axis=1)], axis=1)
-            if seg.box_method == "largest_box" and not _all_axis_aligned(polys):
+            if seg.box_method == "largest_box" and not all_axis_aligned(polys):
                 # Albumentations' rule: the turned corners' extent, clipped to the frame
                 # (here the visible region's bounding box); "outline" intersects instead
                 clipped, ok = _extents_clipped_to(full, region)

@@ -131,7 +131,7 @@ def clipped_extents(polys: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, 
     if is_axis_aligned_rect(region):
         x0, y0 = region.min(axis=0)
         x1, y1 = region.max(axis=0)
-        if _all_axis_aligned(polys):
+        if all_axis_aligned(polys):
             lo = polys.min(axis=1)
             hi = polys.max(axis=1)
             boxes = np.stack([np.maximum(lo[:, 0], x0), np.maximum(lo[:, 1], y0),
@@ -195,7 +195,7 @@ def _hull_area(points: np.ndarray, mask: np.ndarray, has: np.ndarray) -> np.ndar
     return np.where(has, area, 0.0)
 
 
-def _all_axis_aligned(polys: np.ndarray) -> bool:
+def all_axis_aligned(polys: np.ndarray) -> bool:
     """True when every polygon is an axis-aligned rectangle given as 4 corners in order."""
     if polys.shape[1] != 4:
         return False
