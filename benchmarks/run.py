@@ -625,6 +625,13 @@ def main(argv=None) -> int:
     if with_albu:
         if rows:
             summaries.append(summary_line("transforms", rows))
+            # per level: the targets of the pixel and spatial catalogues are stated per level
+            def level(r):
+                return getattr(getattr(augkit, r["name"].rstrip(" *"), None), "kind", None)
+            for kind in ("pixel", "spatial"):
+                part = [r for r in rows if level(r) == kind]
+                if part and len(part) < len(rows):
+                    summaries.append(summary_line(f"  {kind}-level", part))
         if prow:
             summaries.append(summary_line("pipelines", prow))
     elapsed = time.perf_counter() - t_start
