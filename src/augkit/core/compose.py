@@ -239,7 +239,8 @@ class Compose(BaseCompose):
             if held:
                 self._busy.release()
         out = state.outputs()
-        out.update(passthrough)
+        if passthrough:
+            out.update(passthrough)
         if rec is not None:
             self._finish_record(out, rec, state.input_shape)
         return out

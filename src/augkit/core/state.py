@@ -724,10 +724,11 @@ class State:
             self.materialize_masks()
         if self.geom_seg.steps:
             self.materialize_geometry()
-        out: dict[str, Any] = {}
-        out.update(self.images)
-        out.update(self.masks)
-        out.update(self.mask_lists)
+        out: dict[str, Any] = dict(self.images)
+        if self.masks:
+            out.update(self.masks)
+        if self.mask_lists:
+            out.update(self.mask_lists)
         if self.bbox_rows is not None and self.bbox_params.instance_masks is not None:
             self._bind_instances(out)
         if self.bbox_rows is not None:
