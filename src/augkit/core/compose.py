@@ -277,7 +277,8 @@ class Compose(BaseCompose):
             state = State(images={"image": img}, masks={}, mask_lists={},
                           shape=(int(img.shape[0]), int(img.shape[1])))
             state.mask_interpolation = self.mask_interpolation
-            return state, {}
+            # transforms may add output keys through ``state.extra`` (MixUp's weight field)
+            return state, state.extra
         images: dict[str, np.ndarray] = {}
         masks: dict[str, np.ndarray] = {}
         mask_lists: dict[str, Any] = {}
