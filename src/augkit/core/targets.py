@@ -93,7 +93,8 @@ class KeypointParams:
             after those travel with the keypoint unchanged.
         label_fields: names of the call arguments holding one label per keypoint.
         remove_invisible: drop keypoints that end outside the image or hidden (e.g. under a
-            dropout hole). ``False`` keeps every keypoint in place: a fixed-length output,
+            dropout hole). A keypoint is inside when it falls on one of the image's pixels:
+            pixel-index coordinates in ``[-0.5, width - 0.5) x [-0.5, height - 0.5)``. ``False`` keeps every keypoint in place: a fixed-length output,
             as pose models need.
         angle_in_degrees: angles are given and returned in degrees (else radians).
         instance_field: name of one of ``label_fields`` holding, per keypoint, the index of
