@@ -303,7 +303,7 @@ def test_mosaic_parameters_are_validated():
 
 
 @pytest.mark.parametrize("bad,message", [
-    ("not a list", "mosaic_metadata must be a list of dicts"),
+    ("not a list", "mosaic_metadata must be a dict or a list of dicts"),
     ([{"mask": np.zeros((4, 4), np.uint8)}], r"mosaic_metadata\[0\] has no 'image'"),
     ([5], r"mosaic_metadata\[0\] must be a dict"),
     ([{"image": np.zeros((8, 8), np.uint8)}], r"mosaic_metadata\[0\]\['image'\].*channels"),

@@ -860,7 +860,7 @@ def from_timm_string(config: str, **kwargs) -> BasicTransform:
                 std = _num(config, key, val, "augmix")
                 args["magnitude_std"] = None if std > 100 else std
             elif key == "b" and _num(config, key, val, "augmix", integer=True) == 0:
-                pass
+                continue  # b0: the plain (non-blended) AugMix, which is what this builds
             else:
                 raise InvalidParameterError(f"from_timm_string({config!r}): unsupported AugMix section "
                                             f"{key + val!r} (the 'blended' mode b1 is not implemented); "

@@ -201,6 +201,23 @@ def make_keypoint_params(value: Any) -> KeypointParams | None:
         f"Compose(keypoint_params={value!r}): expected KeypointParams, a dict or None")
 
 
+def metadata_dicts(owner: str, key: str, value: Any, required: Sequence[str], what: str) -> list:
+    """Call metadata given as one dict or a list of dicts (``key`` names the call argument):
+    the list, each item checked to be a dict holding the ``required`` keys."""
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise TargetError(f"{owner}: {key} must be a dict or a list of dicts ({what}), "
+                          f"got {type(value).__name__}")
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise TargetError(f"{owner}: {key}[{i}] must be a dict ({what}), got {type(item).__name__}")
+        missing = [k for k in required if k not in item]
+        if missing:
+            raise TargetError(f"{owner}: {key}[{i}] has no {missing[0]!r} (keys: {sorted(item)})")
+    return list(value)
+
+
 # ---------------------------------------------------------------------------------
 # rows in and out
 # ---------------------------------------------------------------------------------

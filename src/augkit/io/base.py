@@ -42,16 +42,16 @@ class DatasetFormat:
         """The sample ids (subclasses fill ``self._ids`` in reading order)."""
         return list(self._ids)
 
-    def read(self, sample_id: str) -> dict[str, Any]:
-        raise NotImplementedError
+    def read(self, sample_id: str) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} must implement read()")
 
     def image_path(self, sample_id: str) -> str:
         """``root/<image_folder>/<id>`` (ids are relative paths with ``/``)."""
         return os.path.join(self.root, self.image_folder, *sample_id.split("/"))
 
     def write(self, out_root: str, sample: dict[str, Any], rel_path: str,
-              image_bytes: bytes | None = None, original: bool = False) -> dict[str, Any]:
-        raise NotImplementedError
+              image_bytes: bytes | None = None, original: bool = False) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} must implement write()")
 
     def finalize(self, out_root: str, records: list[dict[str, Any]]) -> list[str]:
         """Write the dataset-level files; returns their paths relative to ``out_root``."""

@@ -385,7 +385,7 @@ class RemovedTransform:
 
     @staticmethod
     def build(**kwargs):  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+        raise NotImplementedError("a removed-class factory must implement build(**kwargs)")
 
 
 def _range(value, symmetric: bool = False):

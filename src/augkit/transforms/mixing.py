@@ -35,7 +35,13 @@ import numpy as np
 
 from augkit.core import params as P
 from augkit.core.state import check_image, check_mask
-from augkit.core.targets import Rows, bboxes_to_internal, check_input_bboxes, keypoints_to_internal
+from augkit.core.targets import (
+    Rows,
+    bboxes_to_internal,
+    check_input_bboxes,
+    keypoints_to_internal,
+    metadata_dicts,
+)
 from augkit.core.transform import DualTransform
 from augkit.errors import TargetError
 from augkit.geometry import matrices as mx
@@ -74,19 +80,7 @@ def _metadata(owner: str, key: str, state, required: bool) -> list[dict]:
             raise TargetError(f"{owner}: missing call argument {key!r}; pass the other samples as "
                               f"pipeline(image=img, {key}=[{{'image': other_image, ...}}, ...])")
         return []
-    value = extra[key]
-    if isinstance(value, Mapping):
-        value = [value]
-    if not isinstance(value, Sequence) or isinstance(value, str):
-        raise TargetError(f"{owner}: {key} must be a list of dicts (one per sample), "
-                          f"got {type(value).__name__}")
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            raise TargetError(f"{owner}: {key}[{i}] must be a dict with at least 'image', "
-                              f"got {type(item).__name__}")
-        if "image" not in item:
-            raise TargetError(f"{owner}: {key}[{i}] has no 'image' (keys: {sorted(item)})")
-    return list(value)
+    return metadata_dicts(owner, key, extra[key], ("image",), "one per sample, each with an 'image'")
 
 
 def _check_like(owner: str, where: str, arr: Any, ref: np.ndarray, is_mask: bool) -> np.ndarray:

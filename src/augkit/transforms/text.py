@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from augkit.core import params as P
+from augkit.core.targets import metadata_dicts
 from augkit.core.transform import ImageOnlyTransform
 from augkit.errors import TargetError
 from augkit.functional import text as F
@@ -118,14 +119,9 @@ class TextImage(ImageOnlyTransform):
         md = extra.get(self.metadata_key)
         if md is None:
             return None
-        if isinstance(md, Mapping):
-            md = [md]
-        if not isinstance(md, Sequence) or isinstance(md, str):
-            raise TargetError(f"TextImage: {self.metadata_key} must be a dict or a list of dicts with "
-                              f"'bbox' and 'text', got {type(md).__name__}")
+        md = metadata_dicts("TextImage", self.metadata_key, md, ("bbox", "text"), "with 'bbox' and 'text'")
         for i, e in enumerate(md):
-            if not isinstance(e, Mapping) or "bbox" not in e or "text" not in e \
-                    or len(e["bbox"]) < 4 or not isinstance(e["text"], str):
+            if len(e["bbox"]) < 4 or not isinstance(e["text"], str):
                 raise TargetError(f"TextImage: {self.metadata_key}[{i}] must be a dict with 'bbox' "
                                   f"(normalized x_min, y_min, x_max, y_max) and 'text' (a string), got {e!r}")
         return list(md)
