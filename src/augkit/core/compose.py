@@ -23,7 +23,7 @@ from augkit.core.convert import foreign_inputs, restore_outputs
 from augkit.core.params import check_number, check_prob, draw_with_probability, fail
 from augkit.core.state import State, check_image, check_mask
 from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
-from augkit.core.transform import BasicTransform
+from augkit.core.transform import BasicTransform, ImageOnlyTransform
 from augkit.errors import InvalidParameterError, TargetError
 
 TARGET_KINDS = ("image", "mask", "masks")
@@ -54,8 +54,26 @@ class BaseCompose:
             self.run_children(state, rng)
 
     def run_children(self, state: State, rng: np.random.Generator) -> None:
-        for t in self.transforms:
+        outer = state.last_spatial
+        for t, last in zip(self.transforms, self._pixel_tail()):
+            state.last_spatial = outer and last
             t.run(state, rng)
+
+    def _pixel_tail(self) -> list[bool]:
+        """For each child: whether only pixel-level steps can follow it in this block.
+
+        A spatial step followed by no other (and with nothing pending) is applied at once,
+        skipping the fusion bookkeeping (see ``SpatialTransform.direct_image``). Cached
+        against the list of children, which users may edit."""
+        cached = self.__dict__.get("_tail")
+        if cached is None or cached[0] != self.transforms:
+            flags = [_pixel_only(t) for t in self.transforms]
+            tail, after = [], True
+            for f in reversed(flags):
+                tail.append(after)
+                after = after and f
+            cached = self._tail = (list(self.transforms), tail[::-1])
+        return cached[1]
 
     def __len__(self) -> int:
         return len(self.transforms)
@@ -152,7 +170,7 @@ class Compose(BaseCompose):
     def __getstate__(self) -> dict[str, Any]:
         # locks do not pickle (spawned DataLoader workers receive the pipeline pickled)
         d = dict(self.__dict__)
-        for k in ("_busy", "_spawn_lock", "_spawner"):
+        for k in ("_busy", "_spawn_lock", "_spawner", "_tail"):
             d.pop(k, None)
         return d
 
@@ -208,15 +226,51 @@ class Compose(BaseCompose):
 
     def __call__(self, *args, force_apply: bool = False, seed: int | None = None,
                  **data) -> dict[str, Any]:
+        if len(data) == 1 and seed is None and not args:
+            img = data.get("image")
+            if type(img) is np.ndarray:
+                return self._call_image(img, force=force_apply)
         if args:
             raise TargetError("Compose: pass targets by keyword, e.g. pipeline(image=img)")
         back = foreign_inputs(data, self.additional_targets)  # PIL/torch in: None for numpy
         out = self._call(data, force=force_apply, seed=seed)
         return out if back is None else restore_outputs(out, back)
 
+    def _call_image(self, img: Any, force: bool = False, force_children: bool = False) -> dict[str, Any]:
+        """``pipeline(image=img)`` with a numpy image: the commonest call, kept short (no
+        labels, masks or metadata to sort; ~1 us of bookkeeping in all)."""
+        if self.save_applied_params or self._records or self.additional_targets:
+            return self._call({"image": img}, force, force_children)
+        state = State.of_image(check_image("image", img))
+        if self._busy.acquire(blocking=False):
+            try:
+                rng = self._generator()
+                if force or self.p >= 1.0 or self.should_apply(rng):
+                    if force_children:
+                        state.last_spatial = len(self.transforms) == 1
+                        state.alone = state.last_spatial and isinstance(self.transforms[0], ImageOnlyTransform)
+                        for t in self.transforms:
+                            t.run(state, rng, force=True)
+                    else:
+                        self.run_children(state, rng)
+            finally:
+                self._busy.release()
+        else:  # another thread holds the shared generator: the general path spawns one
+            return self._call({"image": img}, force, force_children)
+        out = state.outputs()
+        if state.extra:
+            out.update(state.extra)
+        return out
+
     def _call(self, data: dict[str, Any], force: bool = False, force_children: bool = False,
               seed: Any = None) -> dict[str, Any]:
-        state, passthrough = self._make_state(data)
+        if len(data) == 1 and "image" in data and "image" not in self.additional_targets:
+            # the commonest call, pipeline(image=img): no labels, masks or metadata to sort
+            state = State.of_image(check_image("image", data["image"]))
+        else:
+            state = self._make_state(data)[0]
+        if self.mask_interpolation is not None:
+            state.mask_interpolation = self.mask_interpolation
         rec = None
         if self.save_applied_params or self._records:
             from augkit.core.replay import Recorder
@@ -234,13 +288,21 @@ class Compose(BaseCompose):
                 child = self._spawner.spawn(1)[0]
             rng = np.random.default_rng(child)
         try:
-            self._run_call(state, rng, force, force_children)
+            if force or self.p >= 1.0 or self.should_apply(rng):
+                if force_children:
+                    state.last_spatial = len(self.transforms) == 1
+                    state.alone = state.last_spatial and isinstance(self.transforms[0], ImageOnlyTransform)
+                    for t in self.transforms:
+                        t.run(state, rng, force=True)
+                else:
+                    self.run_children(state, rng)
         finally:
             if held:
                 self._busy.release()
         out = state.outputs()
-        if passthrough:
-            out.update(passthrough)
+        if state.extra:
+            # pass-through call arguments, and output keys transforms add (MixUp's weight)
+            out.update(state.extra)
         if rec is not None:
             self._finish_record(out, rec, state.input_shape)
         return out
@@ -253,32 +315,27 @@ class Compose(BaseCompose):
             from augkit.core.replay import applied_params
             out["applied_params"] = out["applied_transforms"] = applied_params(rec, input_shape)
 
-    def _run_call(self, state: State, rng: np.random.Generator, force: bool,
-                  force_children: bool) -> None:
-        if force or self.should_apply(rng):
-            if force_children:
-                for t in self.transforms:
-                    t.run(state, rng, force=True)
-            else:
-                self.run_children(state, rng)
-
     def run_children(self, state: State, rng: np.random.Generator) -> None:
-        fuse = self.fuse
-        for t in self.transforms:
-            t.run(state, rng)
-            if not fuse:
+        if not self.fuse:
+            for t in self.transforms:
+                state.last_spatial = True  # each step is applied on its own anyway
+                t.run(state, rng)
                 state.materialize_all()
+            return
+        transforms = self.transforms
+        if len(transforms) == 1:
+            t = transforms[0]
+            state.last_spatial = True
+            # one pixel step: no table to fuse with
+            state.alone = isinstance(t, ImageOnlyTransform)
+            t.run(state, rng)
+            return
+        for t, last in zip(transforms, self._pixel_tail()):
+            state.last_spatial = last
+            t.run(state, rng)
 
     # -- inputs -------------------------------------------------------------------------
     def _make_state(self, data: dict[str, Any]) -> tuple[State, dict[str, Any]]:
-        if len(data) == 1 and "image" in data and "image" not in self.additional_targets:
-            # the commonest call, pipeline(image=img): no labels, masks or metadata to sort
-            img = check_image("image", data["image"])
-            state = State(images={"image": img}, masks={}, mask_lists={},
-                          shape=(int(img.shape[0]), int(img.shape[1])))
-            state.mask_interpolation = self.mask_interpolation
-            # transforms may add output keys through ``state.extra`` (MixUp's weight field)
-            return state, state.extra
         images: dict[str, np.ndarray] = {}
         masks: dict[str, np.ndarray] = {}
         mask_lists: dict[str, Any] = {}
@@ -367,6 +424,13 @@ class Compose(BaseCompose):
         return (int(first[0]), int(first[1]))
 
 
+def _pixel_only(t: Any) -> bool:
+    """Whether ``t`` changes pixel values only (never moves anything)."""
+    if isinstance(t, BaseCompose):
+        return all(_pixel_only(c) for c in t.transforms)
+    return isinstance(t, ImageOnlyTransform)
+
+
 def _call_generator(name: str, seed: Any) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.SeedSequence)) \
             or (not isinstance(seed, np.random.SeedSequence) and seed < 0):
@@ -445,9 +509,11 @@ class SomeOf(BaseCompose):
             return
         n = self.n if self.replace else min(self.n, count)
         chosen = rng.choice(count, size=n, replace=self.replace)
-        order = chosen if self._shuffle else np.sort(chosen)
-        for i in order:
-            self.transforms[int(i)].run(state, rng)
+        order = (chosen if self._shuffle else np.sort(chosen)).tolist()
+        outer = state.last_spatial
+        for k, i in enumerate(order):
+            state.last_spatial = outer and all(_pixel_only(self.transforms[j]) for j in order[k + 1:])
+            self.transforms[i].run(state, rng)
 
 
 class RandomOrder(SomeOf):

@@ -249,6 +249,10 @@ class BasicTransform:
     # -- standalone use -----------------------------------------------------------------
     def __call__(self, *args, force_apply: bool = False, seed: int | None = None, **data):
         """Apply on its own; ``seed`` (reserved keyword) seeds this call only."""
+        if len(data) == 1 and seed is None and not args:
+            img = data.get("image")
+            if type(img) is np.ndarray:  # transform(image=img): the shortest way through
+                return (self._solo or self._own_pipeline())._call_image(img, force_children=force_apply)
         if args:
             raise TargetError(f"{type(self).__name__}: pass targets by keyword, "
                               f"e.g. transform(image=img), not positionally")
@@ -376,10 +380,28 @@ class SpatialTransform(DualTransform):
         # abstract: every built-in spatial transform returns its warp here
         raise NotImplementedError(f"{type(self).__name__} must implement get_warp()")
 
+    def direct_image(self, img: np.ndarray, params: dict[str, Any]) -> np.ndarray | None:
+        """This step's result on ``img`` when it is the only geometry of the call (nothing
+        pending before it, no spatial step after it, no masks or annotations), computed
+        without building a :class:`~augkit.geometry.warp.Warp`; None to go through the engine.
+
+        Flips, crops, pads and resizes implement it: on their own their kernels take a few
+        microseconds, about what the fusion bookkeeping costs. It must equal what the
+        engine makes of :meth:`get_warp` exactly (tests/test_direct_steps.py checks)."""
+        return None
+
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
         params = self.sample(rng, state)
         if params is None:  # the transform decided there is nothing to do
             return
+        if state.last_spatial and state.plain and not state.image_seg.steps and state.applied is None:
+            if state.lut is not None:  # a pending table applies before the step, as fused
+                state.materialize_images()
+            out = self.direct_image(state.images["image"], params)
+            if out is not None:
+                state.images["image"] = out
+                state.shape = out.shape[:2]
+                return
         warp = self.get_warp(params, state)
         kp = state.keypoint_params
         if kp is not None and kp.label_mapping:

@@ -220,15 +220,19 @@ def _channel_chunks(img: np.ndarray, fill, fn):
     return np.concatenate(parts, axis=2)
 
 
-def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
+def warp_pixels(img: np.ndarray, matrix: np.ndarray | list, out_shape: tuple[int, int],
                 interpolation: int | None, border_mode: int, fill, exact: bool | None = None) -> np.ndarray:
     """Resample ``img`` so that output point ``p`` shows input point ``matrix^-1 p``.
 
-    ``exact=True`` tells that the matrix is a known integer permutation (skips the test)."""
+    ``matrix`` is a 3x3 array or its rows as lists of floats. ``exact=True`` tells that the
+    matrix is a known integer permutation (skips the test)."""
     # the matrix as plain floats, once: the dispatch below reads single entries, which
     # costs ~0.1 us each on a numpy array against ~0.02 us on a list (Resize 512->256 spent
     # ~12 us outside cv2.resize before, ~3 us now)
-    rows = matrix.tolist()
+    if type(matrix) is np.ndarray:
+        rows = matrix.tolist()
+    else:  # the array is built only where a path below needs one
+        rows = matrix
     if exact:
         # the two commonest steps, a crop inside the frame and a whole-frame flip, before
         # any dispatch (_warp_permutation handles them too, ~2 us later)
@@ -245,7 +249,8 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
             return out[..., None] if img.ndim == 3 and out.ndim == 2 else out
     dtype = img.dtype
     if dtype not in _CV_DTYPES:
-        return _warp_other_dtype(img, matrix, out_shape, interpolation, border_mode, fill)
+        return _warp_other_dtype(img, np.asarray(rows, dtype=np.float64), out_shape, interpolation,
+                                 border_mode, fill)
     if not exact:
         exact = _rows_are_permutation(rows)
     if not exact and (interpolation in _NEAREST or interpolation is None) and dtype in _NEAREST_VIA_FLOAT32:
@@ -265,6 +270,7 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray, out_shape: tuple[int, int],
         return resized
     oh, ow = out_shape
     frame = None
+    matrix = np.asarray(rows, dtype=np.float64)
     if interpolation not in _NEAREST and mx.is_affine(matrix):
         shrunk, shrunk_matrix = _preshrink(img, matrix)
         if shrunk is not img:

@@ -10,7 +10,7 @@ import numpy as np
 from augkit.core import params as P
 from augkit.core.transform import SpatialTransform
 from augkit.geometry import matrices as mx
-from augkit.geometry.warp import Warp
+from augkit.geometry.warp import Warp, warp_pixels
 
 POSITIONS = ("center", "top_left", "top_right", "bottom_left", "bottom_right", "random")
 
@@ -36,6 +36,30 @@ class ResamplingTransform(SpatialTransform):
                  fill=getattr(self, "fill", 0.0), fill_mask=getattr(self, "fill_mask", 0.0))
         w.box_method = box_method
         return w
+
+
+    def direct_axis_aligned(self, img: np.ndarray, sx: float, sy: float, tx: float, ty: float,
+                            out_shape: tuple[int, int], interpolation: int | None) -> np.ndarray:
+        """``img`` under the lone step ``x -> sx * x + tx, y -> sy * y + ty`` (flips, crops,
+        pads, resizes), as the engine makes it: the same kernel (:func:`warp_pixels`) with
+        the same settings, the matrix passed as plain rows (no Warp, no segment)."""
+        h, w = img.shape[:2]
+        oh, ow = out_shape
+        exact = sx in (1.0, -1.0) and sy in (1.0, -1.0) and tx == int(tx) and ty == int(ty)
+        if exact and sx == 1.0 and sy == 1.0 and tx == 0 and ty == 0 and oh == h and ow == w:
+            return img  # the identity: the engine skips it too
+        # the engine fills from the step's border only when it reads outside the frame
+        xa, xb = -tx / sx, (ow - tx) / sx
+        ya, yb = -ty / sy, (oh - ty) / sy
+        tol = 1e-6
+        outside = (min(xa, xb) < -tol or min(ya, yb) < -tol or max(xa, xb) > w + tol
+                   or max(ya, yb) > h + tol)
+        border = getattr(self, "border_mode", cv2.BORDER_CONSTANT) if outside else cv2.BORDER_CONSTANT
+        fill = getattr(self, "fill", 0.0) if outside else 0.0
+        rows = [[float(sx), 0.0, float(tx)], [0.0, float(sy), float(ty)], [0.0, 0.0, 1.0]]
+        if exact:
+            return warp_pixels(img, rows, out_shape, None, border, fill, exact=True)
+        return warp_pixels(img, rows, out_shape, interpolation, border, fill)
 
 
 def pad_split(total: int, position: str, rng: np.random.Generator, axis: str) -> tuple[int, int]:

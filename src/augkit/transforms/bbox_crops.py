@@ -91,6 +91,16 @@ class _WindowCrop(ResamplingTransform):
         m = mx.scale(ow / (x1 - x0), oh / (y1 - y0)) @ m
         return self.make_warp(m, state, (oh, ow))
 
+    def direct_image(self, img, params):
+        x0, y0, x1, y1 = params["crop"]
+        size = params.get("size")
+        if size is None:
+            return self.direct_axis_aligned(img, 1.0, 1.0, -x0, -y0, (y1 - y0, x1 - x0), None)
+        oh, ow = size
+        sx, sy = ow / (x1 - x0), oh / (y1 - y0)
+        return self.direct_axis_aligned(img, sx, sy, -x0 * sx, -y0 * sy, (oh, ow),
+                                        getattr(self, "interpolation", cv2.INTER_LINEAR))
+
 
 def _check_rate(owner: str, name: str, value: Any) -> float:
     return float(P.check_number(owner, name, value, 0.0, 1.0))

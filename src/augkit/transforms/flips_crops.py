@@ -31,6 +31,15 @@ class _FixedWarp(ResamplingTransform):
         return {}
 
 
+def _flip(img: np.ndarray, code: int) -> np.ndarray | None:
+    """``cv2.flip`` (29 us on 512x512x3 uint8, against ~850 us for copying a reversed view);
+    None where OpenCV does not take the channel count."""
+    if img.ndim == 3 and img.shape[2] > 4:
+        return None
+    out = cv2.flip(img, code)
+    return out[..., None] if img.ndim == 3 and out.ndim == 2 else out
+
+
 class HorizontalFlip(_FixedWarp):
     """Mirror left-right.
 
@@ -43,6 +52,9 @@ class HorizontalFlip(_FixedWarp):
 
     def get_warp(self, params, state):
         return self.make_warp(mx.hflip(state.shape[1]), state)
+
+    def direct_image(self, img, params):
+        return _flip(img, 1)
 
 
 class VerticalFlip(_FixedWarp):
@@ -57,6 +69,9 @@ class VerticalFlip(_FixedWarp):
 
     def get_warp(self, params, state):
         return self.make_warp(mx.vflip(state.shape[0]), state)
+
+    def direct_image(self, img, params):
+        return _flip(img, 0)
 
 
 class Transpose(_FixedWarp):
@@ -159,6 +174,12 @@ class _CropBase(ResamplingTransform):
     def get_warp(self, params, state):
         x0, y0, x1, y1 = params["crop"]
         return self.make_warp(mx.translate(-x0, -y0), state, (y1 - y0, x1 - x0))
+
+    def direct_image(self, img, params):
+        x0, y0, x1, y1 = params["crop"]
+        if x0 >= 0 and y0 >= 0 and x1 <= img.shape[1] and y1 <= img.shape[0]:
+            return img[y0:y1, x0:x1].copy()
+        return self.direct_axis_aligned(img, 1.0, 1.0, -x0, -y0, (y1 - y0, x1 - x0), None)
 
 
 class Crop(_CropBase):
@@ -264,6 +285,14 @@ class _ResizedCropBase(ResamplingTransform):
         _area_for_downscale(warp, self.area_for_downscale, (y1 - y0, x1 - x0), (oh, ow))
         return warp
 
+    def direct_image(self, img, params):
+        x0, y0, x1, y1 = params["crop"]
+        oh, ow = self.size
+        sx, sy = ow / (x1 - x0), oh / (y1 - y0)
+        interp = _downscale_interpolation(self.interpolation, self.area_for_downscale,
+                                          (y1 - y0, x1 - x0), (oh, ow))
+        return self.direct_axis_aligned(img, sx, sy, 0.0 - x0 * sx, 0.0 - y0 * sy, (oh, ow), interp)
+
 
 def _size_from_height_width(owner):
     """Translate the 1.x ``height=``/``width=`` spelling to 2.x ``size=(height, width)``."""
@@ -279,6 +308,13 @@ def _size_from_height_width(owner):
             kwargs["size"] = (kwargs.pop("height"), kwargs.pop("width"))
         return kwargs
     return staticmethod(translate)
+
+
+def _downscale_interpolation(interpolation, mode, src, dst):
+    """The image interpolation :func:`_area_for_downscale` leaves on a step's warp."""
+    if mode is None or (dst[0] >= src[0] and dst[1] >= src[1]):
+        return interpolation
+    return cv2.INTER_AREA
 
 
 def _area_for_downscale(warp, mode, src, dst):
@@ -395,6 +431,12 @@ class _ResizeBase(ResamplingTransform):
         warp = self.make_warp(mx.scale(ow / w, oh / h), state, (oh, ow))
         _area_for_downscale(warp, self.area_for_downscale, (h, w), (oh, ow))
         return warp
+
+    def direct_image(self, img, params):
+        h, w = img.shape[:2]
+        oh, ow = params["size"]
+        interp = _downscale_interpolation(self.interpolation, self.area_for_downscale, (h, w), (oh, ow))
+        return self.direct_axis_aligned(img, ow / w, oh / h, 0.0, 0.0, (oh, ow), interp)
 
 
 class Resize(_ResizeBase):
@@ -541,6 +583,11 @@ class _PadBase(ResamplingTransform):
         top, bottom, left, right = params["pad"]
         h, w = state.shape
         return self.make_warp(mx.translate(left, top), state, (h + top + bottom, w + left + right))
+
+    def direct_image(self, img, params):
+        top, bottom, left, right = params["pad"]
+        h, w = img.shape[:2]
+        return self.direct_axis_aligned(img, 1.0, 1.0, left, top, (h + top + bottom, w + left + right), None)
 
 
 class Pad(_PadBase):
@@ -704,3 +751,12 @@ class CropAndPad(ResamplingTransform):
             m = mx.scale(w / nw, h / nh) @ m
             return self.make_warp(m, state, (h, w))
         return self.make_warp(m, state, (nh, nw))
+
+    def direct_image(self, img, params):
+        top, bottom, left, right = params["pad"]
+        h, w = img.shape[:2]
+        nh, nw = h + top + bottom, w + left + right
+        if self.keep_size and (nh, nw) != (h, w):
+            sx, sy = w / nw, h / nh
+            return self.direct_axis_aligned(img, sx, sy, sx * left, sy * top, (h, w), self.interpolation)
+        return self.direct_axis_aligned(img, 1.0, 1.0, left, top, (nh, nw), None)
