@@ -81,6 +81,10 @@ ARGS = {
     "CropNonEmptyMaskIfExists": ((), dict(height=256, width=256)),
     "GridElasticDeform": ((), dict(num_grid_xy=(4, 4), magnitude=10)),
     "LongestMaxSize": ((), dict(max_size=256)),
+    # The default scale=(2, 3) is not the same work in both: Albumentations 2.0.8 builds one
+    # fixed 2x3 kernel from it (width 2, height 3), augkit draws width and height in [2, 3]
+    # per call, as 2.0.8's documentation describes. A fixed 3x3 kernel is the same in both.
+    "Morphological": ((), dict(scale=3)),
     "Pad": ((), dict(padding=32)),
     "PadIfNeeded": ((), dict(min_height=640, min_width=640)),
     "RandomCrop": ((), dict(height=256, width=256)),

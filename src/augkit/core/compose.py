@@ -238,27 +238,32 @@ class Compose(BaseCompose):
 
     def _call_image(self, img: Any, force: bool = False, force_children: bool = False) -> dict[str, Any]:
         """``pipeline(image=img)`` with a numpy image: the commonest call, kept short (no
-        labels, masks or metadata to sort; ~1 us of bookkeeping in all)."""
-        if self.save_applied_params or self._records or self.additional_targets:
+        labels, masks or metadata to sort; ~1 us of bookkeeping in all, about what
+        Albumentations spends on a transform called on its own)."""
+        if self.save_applied_params or self._records or self.additional_targets \
+                or not self._busy.acquire(blocking=False):
+            # recorded calls, renamed targets, or another thread drawing from the shared
+            # generator right now: the general path
             return self._call({"image": img}, force, force_children)
-        state = State.of_image(check_image("image", img))
-        if self._busy.acquire(blocking=False):
-            try:
-                rng = self._generator()
-                if force or self.p >= 1.0 or self.should_apply(rng):
-                    if force_children:
-                        state.last_spatial = len(self.transforms) == 1
-                        state.alone = state.last_spatial and isinstance(self.transforms[0], ImageOnlyTransform)
-                        for t in self.transforms:
-                            t.run(state, rng, force=True)
-                    else:
-                        self.run_children(state, rng)
-            finally:
-                self._busy.release()
-        else:  # another thread holds the shared generator: the general path spawns one
-            return self._call({"image": img}, force, force_children)
+        try:
+            state = State.of_image(check_image("image", img))
+            rng = self._generator()
+            if force or self.p >= 1.0 or self.should_apply(rng):
+                transforms = self.transforms
+                if len(transforms) == 1:
+                    t = transforms[0]
+                    state.last_spatial = True
+                    state.alone = isinstance(t, ImageOnlyTransform)  # no table to fuse with
+                    t.run(state, rng, force=force_children)
+                elif force_children:
+                    for t in transforms:
+                        t.run(state, rng, force=True)
+                else:
+                    self.run_children(state, rng)
+        finally:
+            self._busy.release()
         out = state.outputs()
-        if state.extra:
+        if state.extra:  # output keys transforms add (MixUp's weight)
             out.update(state.extra)
         return out
 

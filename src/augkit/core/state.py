@@ -582,6 +582,13 @@ class State:
 
     def apply_dual_transform(self, t, rng: np.random.Generator) -> None:
         """An Albumentations-style step: materialize everything and call its hooks."""
+        if self.plain:  # one image and nothing else: only ``apply`` has work to do
+            if self.lut is not None or self.image_seg.steps:
+                self.materialize_images()
+            params = t.sample(rng, self)
+            img = self.images["image"] = t.apply(self.images["image"], **params)
+            self.shape = img.shape[:2]
+            return
         self.materialize_all()
         params = t.sample(rng, self)
         for k, img in self.images.items():
@@ -763,6 +770,8 @@ class State:
 
     # -- output ----------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
+        if self.plain and self.lut is None and not self.image_seg.steps:
+            return {"image": self.images["image"]}  # one image, nothing pending
         # only what is pending (the segments need no reset at the end of a call)
         if self.lut is not None or self.image_seg.steps:
             self.materialize_images()
