@@ -1,0 +1,109 @@
+"""Boxes and keypoints through axis-aligned chains take a shortcut
+(``State._materialize_axis_aligned``): corners map to corners and the visible region is a
+rectangle. It must give exactly what the general polygon path gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import augkit as A
+from augkit.core.state import State
+
+STEPS = [
+    lambda: A.HorizontalFlip(p=1.0),
+    lambda: A.VerticalFlip(p=1.0),
+    lambda: A.RandomCrop(height=20, width=26, pad_if_needed=True, p=1.0),
+    lambda: A.CenterCrop(height=30, width=18, pad_if_needed=True, p=1.0),
+    lambda: A.PadIfNeeded(min_height=48, min_width=40, position="random", p=1.0),
+    lambda: A.Pad(padding=(3, 2, 5, 1), p=1.0),
+    lambda: A.Resize(height=37, width=23, p=1.0),
+    lambda: A.RandomScale(scale_limit=(-0.4, 0.5), p=1.0),
+    lambda: A.Affine(scale=(0.6, 1.4), translate_percent=(-0.2, 0.2), p=1.0),
+    lambda: A.Affine(scale={"x": (0.5, 0.8), "y": (1.1, 1.3)}, translate_px=(-5, 5), p=1.0),
+    lambda: A.RandomResizedCrop(size=(28, 33), p=1.0),
+    lambda: A.CropAndPad(px=(-6, 6), p=1.0),
+    lambda: A.Rotate(limit=(90, 90), p=1.0),
+]
+
+
+def _run(pipe, data, seed, general):
+    """One call; ``general`` forces the polygon path."""
+    if not general:
+        return pipe(**data, seed=seed)
+    orig = State._materialize_axis_aligned
+    State._materialize_axis_aligned = lambda self, seg: False
+    try:
+        return pipe(**data, seed=seed)
+    finally:
+        State._materialize_axis_aligned = orig
+
+
+def _data(rng, h=32, w=36):
+    x0 = rng.uniform(-2, w - 4, 12)
+    y0 = rng.uniform(-2, h - 4, 12)
+    boxes = np.stack([np.clip(x0, 0, w - 2), np.clip(y0, 0, h - 2),
+                      np.clip(x0 + rng.uniform(1, 15, 12), 1, w), np.clip(y0 + rng.uniform(1, 15, 12), 1, h)], 1)
+    boxes[:, 2] = np.maximum(boxes[:, 2], boxes[:, 0] + 0.5)
+    boxes[:, 3] = np.maximum(boxes[:, 3], boxes[:, 1] + 0.5)
+    kps = np.stack([rng.uniform(0, w - 1e-3, 15), rng.uniform(0, h - 1e-3, 15),
+                    rng.uniform(-7, 7, 15), rng.uniform(0.5, 3, 15)], 1)
+    return dict(image=np.zeros((h, w, 3), np.uint8), bboxes=boxes, labels=list(range(12)),
+                keypoints=kps, kp_labels=list(range(15)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, len(STEPS) - 1), min_size=1, max_size=5), st.integers(0, 2**31 - 1),
+       st.sampled_from([0.0, 0.3]), st.booleans())
+def test_shortcut_equals_polygon_path(steps, seed, min_visibility, remove_invisible):
+    pipe = A.Compose([STEPS[i]() for i in steps],
+                     bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"],
+                                              min_visibility=min_visibility),
+                     keypoint_params=A.KeypointParams(format="xyas", label_fields=["kp_labels"],
+                                                      remove_invisible=remove_invisible))
+    data = _data(np.random.default_rng(seed))
+    fast = _run(pipe, data, seed, general=False)
+    slow = _run(pipe, data, seed, general=True)
+    assert fast["labels"] == slow["labels"]
+    np.testing.assert_allclose(np.asarray(fast["bboxes"]).reshape(-1, 4),
+                               np.asarray(slow["bboxes"]).reshape(-1, 4), atol=1e-9)
+    assert fast["kp_labels"] == slow["kp_labels"]
+    np.testing.assert_allclose(np.asarray(fast["keypoints"]).reshape(-1, 4),
+                               np.asarray(slow["keypoints"]).reshape(-1, 4), atol=1e-9)
+
+
+def test_shortcut_is_taken_for_axis_aligned_chains():
+    calls = []
+    orig = State._materialize_axis_aligned
+
+    def spy(self, seg):
+        out = orig(self, seg)
+        calls.append(out)
+        return out
+
+    State._materialize_axis_aligned = spy
+    try:
+        data = _data(np.random.default_rng(0))
+        A.Compose([A.HorizontalFlip(p=1.0), A.Affine(scale=0.8, p=1.0), A.RandomCrop(20, 20)],
+                  bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]),
+                  keypoint_params=A.KeypointParams(format="xyas", label_fields=["kp_labels"]))(**data)
+        assert calls == [True]
+        calls.clear()
+        A.Compose([A.Rotate(limit=(30, 30), p=1.0)],
+                  bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]),
+                  keypoint_params=A.KeypointParams(format="xyas", label_fields=["kp_labels"]))(**data)
+        assert calls == [False]
+    finally:
+        State._materialize_axis_aligned = orig
+
+
+@pytest.mark.parametrize("angle", [90, 180, 270])
+def test_quarter_turn_then_back_keeps_boxes(angle):
+    data = _data(np.random.default_rng(angle), 34, 34)  # square: a quarter turn keeps the frame
+    pipe = A.Compose([A.Rotate(limit=(angle, angle), p=1.0), A.Rotate(limit=(-angle, -angle), p=1.0)],
+                     bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]))
+    out = pipe(image=data["image"], bboxes=data["bboxes"], labels=data["labels"])
+    kept = np.asarray(out["bboxes"]).reshape(-1, 4)
+    np.testing.assert_allclose(kept, np.asarray(data["bboxes"])[out["labels"]], atol=1e-6)
