@@ -221,6 +221,36 @@ def metadata_dicts(owner: str, key: str, value: Any, required: Sequence[str], wh
 # ---------------------------------------------------------------------------------
 # rows in and out
 # ---------------------------------------------------------------------------------
+def _numeric_rows(rows: list, ncoords: int) -> np.ndarray | None:
+    """The first ``ncoords`` columns of rows of plain numbers, all of one length; else None
+    (the caller then checks row by row and names the bad one). One numpy conversion:
+    10 boxes in ~3 us instead of ~10 us row by row."""
+    if not rows:
+        return np.zeros((0, ncoords))
+    try:
+        arr = np.array(rows, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if arr.ndim != 2 or arr.shape[1] < ncoords:
+        return None
+    return arr[:, :ncoords].copy() if arr.shape[1] != ncoords else arr
+
+
+def _coords_row_by_row(name: str, rows: list, ncoords: int) -> np.ndarray:
+    """The first ``ncoords`` columns of mixed rows (labels inside, ragged), checked one by one."""
+    coords = np.zeros((len(rows), ncoords))
+    for i, row in enumerate(rows):
+        if isinstance(row, np.ndarray):
+            row = row.tolist()
+        if not isinstance(row, Sequence) or isinstance(row, str) or len(row) < ncoords:
+            raise TargetError(f"{name}[{i}]: expected at least {ncoords} numbers, got {row!r}")
+        try:
+            coords[i] = [float(v) for v in row[:ncoords]]
+        except (TypeError, ValueError):
+            raise TargetError(f"{name}[{i}]: coordinates must be numbers, got {row!r}") from None
+    return coords
+
+
 class Rows:
     """Remembers how the user gave a list of boxes or keypoints, to give it back the same way."""
 
@@ -245,16 +275,9 @@ class Rows:
                 raise TargetError(f"{name}: expected a list of rows or an (N, {ncoords}+) array, "
                                   f"got {type(value).__name__}")
             rows = list(value)
-            coords = np.zeros((len(rows), ncoords))
-            for i, row in enumerate(rows):
-                if isinstance(row, np.ndarray):
-                    row = row.tolist()
-                if not isinstance(row, Sequence) or isinstance(row, str) or len(row) < ncoords:
-                    raise TargetError(f"{name}[{i}]: expected at least {ncoords} numbers, got {row!r}")
-                try:
-                    coords[i] = [float(v) for v in row[:ncoords]]
-                except (TypeError, ValueError):
-                    raise TargetError(f"{name}[{i}]: coordinates must be numbers, got {row!r}") from None
+            coords = _numeric_rows(rows, ncoords)
+            if coords is None:
+                coords = _coords_row_by_row(name, rows, ncoords)
             self.rows = rows
             self.container = type(value) if isinstance(value, (list, tuple)) else list
         self.coords = coords
@@ -280,10 +303,11 @@ class Rows:
                 out[:, :self.ncoords] = coords
             return out
         result = []
-        for k, i in enumerate(index):
+        n = self.ncoords
+        for i, new in zip(index.tolist(), coords.tolist()):
             row = self.rows[i]
-            extra = list(row[self.ncoords:]) if not isinstance(row, np.ndarray) else row[self.ncoords:].tolist()
-            new = [float(v) for v in coords[k]] + extra
+            if len(row) > n:
+                new += list(row[n:]) if not isinstance(row, np.ndarray) else row[n:].tolist()
             result.append(tuple(new) if isinstance(row, tuple) else new)
         return self.container(result) if self.container is not list else result
 
@@ -343,7 +367,11 @@ def check_input_bboxes(boxes: np.ndarray, params: BboxParams, shape: tuple[int, 
         boxes[:, [0, 2]] = np.clip(boxes[:, [0, 2]], 0, w)
         boxes[:, [1, 3]] = np.clip(boxes[:, [1, 3]], 0, h)
     tol = 1e-6 * max(h, w, 1)
-    for i, (x1, y1, x2, y2) in enumerate(boxes):
+    x1, y1, x2, y2 = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+    bad = (x2 <= x1) | (y2 <= y1) | (x1 < -tol) | (y1 < -tol) | (x2 > w + tol) | (y2 > h + tol)
+    # rows one by one only where something is wrong (the message names the first)
+    for i in np.flatnonzero(bad).tolist():
+        x1, y1, x2, y2 = boxes[i].tolist()
         problem = None
         if x2 <= x1 or y2 <= y1:
             problem = "x_max must exceed x_min and y_max must exceed y_min"
