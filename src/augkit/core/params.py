@@ -63,6 +63,14 @@ def check_number(owner: str, name: str, value: Any, low: float | None = None,
     return value
 
 
+def draw_int(rng, low: int, high: int) -> int:
+    """A uniform integer in ``[low, high]`` (both included) from one ``rng.random()`` draw:
+    0.3 us against ~1 us for ``rng.integers`` (the bias of flooring a 53-bit uniform is
+    below 1e-12 for any image size)."""
+    n = high - low + 1
+    return low + min(int(rng.random() * n), n - 1)
+
+
 def draw_with_probability(p: float, rng) -> bool:
     """Whether a step with probability ``p`` runs this time (no draw when ``p`` is 0 or 1)."""
     if p >= 1.0:

@@ -512,10 +512,10 @@ class RandomCropFromBorders(_WindowCrop):
 
     def sample(self, rng, state):
         h, w = state.shape
-        x0 = int(rng.integers(0, min(w - 1, int(self.crop_left * w)) + 1))
-        x1 = int(rng.integers(max(x0 + 1, w - int(self.crop_right * w)), w + 1))
-        y0 = int(rng.integers(0, min(h - 1, int(self.crop_top * h)) + 1))
-        y1 = int(rng.integers(max(y0 + 1, h - int(self.crop_bottom * h)), h + 1))
+        x0 = P.draw_int(rng, 0, min(w - 1, int(self.crop_left * w)))
+        x1 = P.draw_int(rng, max(x0 + 1, w - int(self.crop_right * w)), w)
+        y0 = P.draw_int(rng, 0, min(h - 1, int(self.crop_top * h)))
+        y1 = P.draw_int(rng, max(y0 + 1, h - int(self.crop_bottom * h)), h)
         return {"crop": (x0, y0, x1, y1)}
 
 

@@ -236,8 +236,8 @@ class RandomCrop(_CropBase):
 
     def sample(self, rng, state):
         top, left, h, w = self._padded(rng, state.shape, self.height, self.width)
-        y = int(rng.integers(0, h - self.height + 1)) - top
-        x = int(rng.integers(0, w - self.width + 1)) - left
+        y = P.draw_int(rng, 0, h - self.height) - top
+        x = P.draw_int(rng, 0, w - self.width) - left
         return {"crop": (x, y, x + self.width, y + self.height)}
 
 
