@@ -150,8 +150,22 @@ class Segment:
         """The recorded polygons that actually cut into the output frame."""
         if not self.polygons:
             return []
-        frame = mx.rect(*self.shape)
-        return [p for p in self.polygons if not np.all(points_inside(frame, p, eps=1e-6))]
+        h, w = self.shape
+        frame = None
+        cutting = []
+        for p in self.polygons:
+            if is_axis_aligned_rect(p):
+                # a rectangle contains the frame when its extent does (no polygon tests)
+                (x0, y0), (x1, y1) = p.min(axis=0).tolist(), p.max(axis=0).tolist()
+                if x0 <= 1e-6 and y0 <= 1e-6 and x1 >= w - 1e-6 and y1 >= h - 1e-6:
+                    continue
+                cutting.append(p)
+                continue
+            if frame is None:
+                frame = mx.rect(h, w)
+            if not np.all(points_inside(frame, p, eps=1e-6)):
+                cutting.append(p)
+        return cutting
 
 
 class _UnusedSegment(Segment):
@@ -472,15 +486,15 @@ class State:
             (px0, py0), (px1, py1) = poly.min(axis=0).tolist(), poly.max(axis=0).tolist()
             x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
         if len(self.boxes):
-            bx = self.boxes[:, 0::2] * a + tx
-            by = self.boxes[:, 1::2] * d + ty
-            full = np.stack([bx.min(axis=1), by.min(axis=1), bx.max(axis=1), by.max(axis=1)], axis=1)
-            clipped = np.stack([np.maximum(full[:, 0], x0), np.maximum(full[:, 1], y0),
-                                np.minimum(full[:, 2], x1), np.minimum(full[:, 3], y1)], axis=1)
+            full = self.boxes * np.array([a, d, a, d]) + np.array([tx, ty, tx, ty])
+            if a < 0.0:  # mirrored: the edges swap
+                full[:, [0, 2]] = full[:, [2, 0]]
+            if d < 0.0:
+                full[:, [1, 3]] = full[:, [3, 1]]
+            # clipped to the visible rectangle (inside the frame); a box wholly outside it
+            # collapses to zero width or height and is not ok
+            clipped = np.clip(full, [x0, y0, x0, y0], [x1, y1, x1, y1])
             ok = (clipped[:, 2] > clipped[:, 0]) & (clipped[:, 3] > clipped[:, 1])
-            if not (x1 > x0 and y1 > y0):
-                ok[:] = False
-            np.clip(clipped, 0, [w, h, w, h], out=clipped)
             keep = self._filter_boxes(clipped, full, ok)
             self.boxes = _snap(clipped[keep])
             self.box_index = self.box_index[keep]
