@@ -107,3 +107,24 @@ def test_quarter_turn_then_back_keeps_boxes(angle):
     out = pipe(image=data["image"], bboxes=data["bboxes"], labels=data["labels"])
     kept = np.asarray(out["bboxes"]).reshape(-1, 4)
     np.testing.assert_allclose(kept, np.asarray(data["bboxes"])[out["labels"]], atol=1e-6)
+
+
+@pytest.mark.parametrize("fill", [0.0, 7.0, (1.0, 2.0, 3.0), (5.0,)])
+@pytest.mark.parametrize("channels", [None, 1, 3, 5])
+def test_fill_outside_a_rectangle_matches_the_pixel_centre_rule(fill, channels):
+    """Strips around a kept rectangle are filled exactly where pixel centres lie outside."""
+    from augkit.geometry.warp import fill_outside
+    rng = np.random.default_rng(channels or 0)
+    shape = (23, 31) if channels is None else (23, 31, channels)
+    img = rng.integers(10, 250, shape).astype(np.uint8)
+    for x0, y0, x1, y1 in [(3.2, 4.7, 20.5, 18.0), (-5, -5, 40, 40), (0, 2, 31, 23), (12, 9, 12.4, 9.2)]:
+        poly = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+        out = fill_outside(img.copy(), [poly], fill)
+        ys, xs = np.mgrid[0:23, 0:31] + 0.5
+        inside = (xs >= x0 - 1e-9) & (xs <= x1 + 1e-9) & (ys >= y0 - 1e-9) & (ys <= y1 + 1e-9)
+        c = 1 if channels is None else channels
+        values = np.array([fill] if np.isscalar(fill) else fill, dtype=np.float64)
+        per_channel = np.array([values[i % len(values)] if len(values) > 1 else values[0] for i in range(c)])
+        expected = img.reshape(23, 31, c).copy()
+        expected[~inside] = per_channel.astype(np.uint8)
+        np.testing.assert_array_equal(out.reshape(23, 31, c), expected)

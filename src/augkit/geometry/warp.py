@@ -631,7 +631,7 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
     if not polygons:
         return img
     h, w = img.shape[:2]
-    keep = np.zeros((h, w), np.uint8)  # an empty region keeps nothing
+    keep = None
     rect = None
     from augkit.geometry.polygons import intersect_all, is_axis_aligned_rect
     region = intersect_all(polygons)
@@ -644,6 +644,8 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
         rect = (i0, max(i0, i1), j0, max(j0, j1))
     elif len(region) >= 3:
         keep = _cached_pixels_inside(region, h, w)
+    else:
+        rect = (0, 0, 0, 0)  # an empty region keeps nothing
     channels = img.shape[2] if img.ndim == 3 else None
     value = np.asarray(_fill_for(fill, channels), dtype=np.float64)
     if np.issubdtype(img.dtype, np.integer):
@@ -653,10 +655,19 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
     out = img if img.flags.writeable else img.copy()
     if rect is not None:  # fill the strips around the kept rectangle: no mask at all
         i0, i1, j0, j1 = rect
-        out[:i0] = value
-        out[i1:] = value
-        out[i0:i1, :j0] = value
-        out[i0:i1, j1:] = value
+        if value.ndim == 0 or (value == value.flat[0]).all():
+            # one value for every channel: a scalar fill runs at memset speed (a 512x64x3
+            # strip: 3 us, against ~110 us for broadcasting a per-channel value)
+            row = value.flat[0] if value.ndim else value
+            left = right = row
+        else:  # per channel: copy one filled row into each row of the strips (memcpy speed)
+            row = np.empty((w, *out.shape[2:]), out.dtype)
+            row[...] = value
+            left, right = row[:j0], row[j1:]
+        out[:i0] = row
+        out[i1:] = row
+        out[i0:i1, :j0] = left
+        out[i0:i1, j1:] = right
         return out
     background = np.empty_like(out)
     background[...] = value
