@@ -18,6 +18,9 @@ def _codec(img8: np.ndarray, compression_type: str, quality: int) -> np.ndarray:
     The channels go to the encoder as they are (an RGB image is taken for BGR), as
     Albumentations 2.0.8 does, so results match it exactly.
     """
+    # 512x512x3 noise, JPEG q99, one thread (us): encode 1630, decode 2650; decode flags
+    # (IMREAD_COLOR, IGNORE_ORIENTATION, COLOR_RGB) and explicit 4:2:0 / OPTIMIZE=0 on
+    # encode change nothing. Another codec library would not promise the same bytes.
     ext, flag = _EXT[compression_type]
     ok, buf = cv2.imencode(ext, img8, [int(flag), int(quality)])
     if not ok:  # pragma: no cover - OpenCV built without the codec
