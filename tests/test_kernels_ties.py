@@ -170,3 +170,17 @@ def test_sharpen_transform_uses_the_kernel():
     t = A.Sharpen(alpha=(1.0, 1.0), lightness=(1.0, 1.0), p=1.0)
     np.testing.assert_array_equal(t(image=img)["image"],
                                   _filter2d_reference(img, FF.sharpen_kernel(1.0, 1.0)))
+
+
+def test_sharpen_views_and_repeated_shapes():
+    # strided / flipped / channel-sliced views, and the per-thread work arrays switching
+    # between shapes and channel counts without leaking one call's values into the next
+    base = _image(np.random.default_rng(8), 40, 50, (4,), np.uint8)
+    pristine = base.copy()
+    kernel = FF.sharpen_kernel(1.0, 1.0)  # integer kernel: exact
+    views = [base[:, ::2, :3], base[::-1, :, :3], base[..., :3], base.transpose(1, 0, 2),
+             base[:, ::3, 0], base[..., :3], base[:5, :7]]
+    for view in views + views[::-1]:
+        np.testing.assert_array_equal(FF.sharpen(view, kernel),
+                                      _filter2d_reference(np.ascontiguousarray(view), kernel))
+    np.testing.assert_array_equal(base, pristine)  # inputs untouched
