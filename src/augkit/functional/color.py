@@ -563,6 +563,9 @@ def to_gray(img: np.ndarray, num_output_channels: int = 3,
         if img.dtype == np.float32 and num_output_channels == 3:
             # grey straight into 3 channels: 0.22 ms against 0.29 ms (uint8: cvtColor wins)
             return cv2.transform(img, _GRAY_WEIGHTS.astype(np.float32))
+        # uint8: cvtColor's fixed-point RGB2GRAY (80 us on 512x512x3) is the exact result;
+        # cv2.transform with the same weights is not faster (116 us for 3 channels out)
+        # and rounds differently on ~2 % of pixels.
         gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     elif method == "from_lab":
         gray = _lab_lightness(img)

@@ -74,7 +74,7 @@ class Sharpen(ImageOnlyTransform):
     def apply(self, img, alpha, kernel=None, **_):
         if kernel is None:
             return F.sharpen_gaussian(img, alpha, self.kernel_size, self.sigma)
-        return convolve(img, kernel)
+        return F.sharpen(img, kernel)
 
 
 class Emboss(ImageOnlyTransform):
