@@ -618,7 +618,9 @@ class State:
         if img.dtype is _UINT8 or img.dtype == np.uint8:
             if self.alone:
                 # the call's only step: no table to fuse with, apply at once
-                lut = None if getattr(t, "apply_beats_lut", False) else t.get_lut(params, self.num_channels)
+                lut = None
+                if not getattr(type(t).get_lut, "no_table", False) and not getattr(t, "apply_beats_lut", False):
+                    lut = t.get_lut(params, 1 if img.ndim == 2 else img.shape[2])
                 for k, img in images.items():
                     images[k] = t.apply(img, **params) if lut is None else apply_lut(img, lut)
                 return

@@ -323,6 +323,8 @@ class ImageOnlyTransform(BasicTransform):
         """A uint8 lookup table equivalent to :meth:`apply`, shape (256,) or (256, C); or None."""
         return None
 
+    get_lut.no_table = True  # not overridden: the engine need not ask
+
     def check_image(self, img: np.ndarray) -> None:
         """Raise a clear error when the transform cannot handle this image."""
         allowed = _DTYPE_SETS.get(self.supported_dtypes)

@@ -95,6 +95,8 @@ class _WindowCrop(ResamplingTransform):
         x0, y0, x1, y1 = params["crop"]
         size = params.get("size")
         if size is None:
+            if x0 >= 0 and y0 >= 0 and x1 <= img.shape[1] and y1 <= img.shape[0]:
+                return img[y0:y1, x0:x1].copy()
             return self.direct_axis_aligned(img, 1.0, 1.0, -x0, -y0, (y1 - y0, x1 - x0), None)
         oh, ow = size
         sx, sy = ow / (x1 - x0), oh / (y1 - y0)
