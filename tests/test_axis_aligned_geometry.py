@@ -128,3 +128,24 @@ def test_fill_outside_a_rectangle_matches_the_pixel_centre_rule(fill, channels):
         expected = img.reshape(23, 31, c).copy()
         expected[~inside] = per_channel.astype(np.uint8)
         np.testing.assert_array_equal(out.reshape(23, 31, c), expected)
+
+
+@pytest.mark.parametrize("fill", [0.0, 9.0, (1.0, 2.0, 3.0)])
+@pytest.mark.parametrize("channels", [None, 3, 4, 6])
+def test_fill_outside_a_turned_frame_matches_the_pixel_centre_rule(fill, channels):
+    from augkit.geometry import matrices as mx
+    from augkit.geometry.polygons import points_inside
+    from augkit.geometry.warp import fill_outside
+    rng = np.random.default_rng(7)
+    shape = (29, 33) if channels is None else (29, 33, channels)
+    img = rng.integers(10, 250, shape).astype(np.uint8)
+    poly = mx.apply_to_points(mx.about(mx.rotate(17.0), 16.5, 14.5), mx.rect(24, 28) + [2.5, 2.5])
+    out = fill_outside(img.copy(), [poly], fill)
+    ys, xs = np.mgrid[0:29, 0:33] + 0.5
+    inside = points_inside(np.stack([xs, ys], -1), poly)
+    c = 1 if channels is None else channels
+    values = [fill] if np.isscalar(fill) else list(fill)
+    expected = img.reshape(29, 33, c).copy()
+    expected[~inside] = np.array([values[i % len(values)] for i in range(c)], dtype=np.uint8)
+    assert 0 < inside.sum() < inside.size
+    np.testing.assert_array_equal(out.reshape(29, 33, c), expected)
