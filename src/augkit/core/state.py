@@ -481,16 +481,22 @@ class State:
         h, w = seg.shape
         x0, y0, x1, y1 = 0.0, 0.0, float(w), float(h)
         for poly in seg.polygons:
-            if not is_axis_aligned_rect(poly):
+            pts = poly.tolist()
+            if len(pts) != 4:
                 return False
-            (px0, py0), (px1, py1) = poly.min(axis=0).tolist(), poly.max(axis=0).tolist()
+            xs = [p[0] for p in pts]
+            ys = [p[1] for p in pts]
+            px0, px1, py0, py1 = min(xs), max(xs), min(ys), max(ys)
+            # an axis-aligned rectangle: every corner on a vertical and a horizontal side
+            if any((abs(x - px0) > 1e-9 and abs(x - px1) > 1e-9) or
+                   (abs(y - py0) > 1e-9 and abs(y - py1) > 1e-9) for x, y in pts) \
+                    or len({(abs(x - px0) <= 1e-9, abs(y - py0) <= 1e-9) for x, y in pts}) != 4:
+                return False
             x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
         if len(self.boxes):
-            full = self.boxes * np.array([a, d, a, d]) + np.array([tx, ty, tx, ty])
-            if a < 0.0:  # mirrored: the edges swap
-                full[:, [0, 2]] = full[:, [2, 0]]
-            if d < 0.0:
-                full[:, [1, 3]] = full[:, [3, 1]]
+            # mirrored axes swap the edges: x_min comes from x_max
+            cols = [2 if a < 0.0 else 0, 3 if d < 0.0 else 1, 0 if a < 0.0 else 2, 1 if d < 0.0 else 3]
+            full = self.boxes[:, cols] * [a, d, a, d] + [tx, ty, tx, ty]
             # clipped to the visible rectangle (inside the frame); a box wholly outside it
             # collapses to zero width or height and is not ok
             clipped = np.clip(full, [x0, y0, x0, y0], [x1, y1, x1, y1])
@@ -543,16 +549,23 @@ class State:
         p = self.bbox_params
         w = boxes[:, 2] - boxes[:, 0]
         h = boxes[:, 3] - boxes[:, 1]
-        area = w * h
         keep = ok & (w > 0) & (h > 0)
         if p is None:
             return keep
-        full_area = (full[:, 2] - full[:, 0]) * (full[:, 3] - full[:, 1])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            vis = np.where(full_area > 0, area / full_area, 1.0)
-        keep &= area >= p.min_area
-        keep &= vis >= p.min_visibility - 1e-12
-        keep &= (w >= p.min_width) & (h >= p.min_height)
+        # each rule only when set: at its default (0) it holds for every box of positive
+        # width and height (10 boxes: ~4 us instead of ~9 us)
+        if p.min_area > 0 or p.min_visibility > 0:
+            area = w * h
+            keep &= area >= p.min_area
+            if p.min_visibility > 0:
+                full_area = (full[:, 2] - full[:, 0]) * (full[:, 3] - full[:, 1])
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    vis = np.where(full_area > 0, area / full_area, 1.0)
+                keep &= vis >= p.min_visibility - 1e-12
+        if p.min_width > 0:
+            keep &= w >= p.min_width
+        if p.min_height > 0:
+            keep &= h >= p.min_height
         if p.max_accept_ratio is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.maximum(w / h, h / w)
