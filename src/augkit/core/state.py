@@ -558,10 +558,11 @@ class State:
             area = w * h
             keep &= area >= p.min_area
             if p.min_visibility > 0:
+                # visible fraction area / full_area >= min_visibility, multiplied out (no
+                # division, no errstate context: ~4 us less); an empty full box counts as
+                # fully visible
                 full_area = (full[:, 2] - full[:, 0]) * (full[:, 3] - full[:, 1])
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    vis = np.where(full_area > 0, area / full_area, 1.0)
-                keep &= vis >= p.min_visibility - 1e-12
+                keep &= (full_area <= 0) | (area >= (p.min_visibility - 1e-12) * full_area)
         if p.min_width > 0:
             keep &= w >= p.min_width
         if p.min_height > 0:

@@ -189,32 +189,48 @@ class Affine(ResamplingTransform):
     def _draw_scale(self, rng, r):
         lo, hi = r
         if self.balanced_scale and lo < 1.0 < hi:
-            return float(rng.uniform(lo, 1.0)) if rng.random() < 0.5 else float(rng.uniform(1.0, hi))
-        return float(rng.uniform(lo, hi))
+            return _uniform(rng, lo, 1.0) if rng.random() < 0.5 else _uniform(rng, 1.0, hi)
+        return _uniform(rng, lo, hi)
 
     def sample(self, rng, state):
         h, w = state.shape
         sx = self._draw_scale(rng, self.scale[0])
         sy = sx if self.keep_ratio else self._draw_scale(rng, self.scale[1])
         if self.translate_px is not None:
-            tx = float(rng.uniform(*self.translate_px[0]))
-            ty = float(rng.uniform(*self.translate_px[1]))
+            tx = _uniform(rng, *self.translate_px[0])
+            ty = _uniform(rng, *self.translate_px[1])
         else:
-            tx = float(rng.uniform(*self.translate_percent[0])) * w
-            ty = float(rng.uniform(*self.translate_percent[1])) * h
-        return {"scale": (sx, sy), "translate": (tx, ty), "rotate": float(rng.uniform(*self.rotate)),
-                "shear": (float(rng.uniform(*self.shear[0])), float(rng.uniform(*self.shear[1])))}
+            tx = _uniform(rng, *self.translate_percent[0]) * w
+            ty = _uniform(rng, *self.translate_percent[1]) * h
+        return {"scale": (sx, sy), "translate": (tx, ty), "rotate": _uniform(rng, *self.rotate),
+                "shear": (_uniform(rng, *self.shear[0]), _uniform(rng, *self.shear[1]))}
 
     def get_warp(self, params, state):
         return affine_warp(self, params, state, self.fit_output, self.rotate_method)
 
 
+def _uniform(rng, lo: float, hi: float) -> float:
+    """``rng.uniform(lo, hi)``: the same draw and the same value (numpy computes
+    ``lo + (hi - lo) * random()``), at 0.3 us instead of ~1 us."""
+    return lo + (hi - lo) * rng.random()
+
+
 def affine_matrix(shape, scale, translate, rotate, shear) -> np.ndarray:
-    """Scale, shear, rotate about the centre, then translate (Albumentations' sign conventions)."""
+    """Scale, shear, rotate about the centre, then translate (Albumentations' sign conventions).
+
+    ``translate(t) @ about(rotate(r) @ shear(-sh) @ scale(s), centre)`` written out in plain
+    floats: one array instead of six products (~3 us instead of ~12 us)."""
     cx, cy = _center(shape)
-    shear_m = mx.shear(-shear[0], -shear[1])
-    linear = mx.rotate(rotate) @ shear_m @ mx.scale(*scale)
-    return mx.translate(*translate) @ mx.about(linear, cx, cy)
+    sx, sy = scale
+    a = math.radians(rotate)
+    c, s = math.cos(a), math.sin(a)
+    kx, ky = math.tan(math.radians(-shear[0])), math.tan(math.radians(-shear[1]))
+    # rotate @ shear @ scale
+    l00, l01 = (c + s * ky) * sx, (c * kx + s) * sy
+    l10, l11 = (c * ky - s) * sx, (c - s * kx) * sy
+    tx = translate[0] + cx - (l00 * cx + l01 * cy)
+    ty = translate[1] + cy - (l10 * cx + l11 * cy)
+    return np.array([[l00, l01, tx], [l10, l11, ty], [0.0, 0.0, 1.0]])
 
 
 def affine_warp(t, params, state, fit_output, rotate_method):
