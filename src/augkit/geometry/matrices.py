@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-
 _I = np.eye(3)
 _I.setflags(write=False)
 
