@@ -452,8 +452,13 @@ def summary_line(label, rows):
         return f"{label}: no pairs to compare"
     slower = sum(1 for s in ratios if s < 1.0)
     gmean = math.exp(sum(math.log(s) for s in ratios) / len(ratios))
-    return (f"{label}: {len(ratios)} compared, median speedup {statistics.median(ratios):.2f}x, "
+    line = (f"{label}: {len(ratios)} compared, median speedup {statistics.median(ratios):.2f}x, "
             f"slower than Albumentations: {slower}/{len(ratios)}, geometric mean {gmean:.2f}x")
+    if slower:  # how far below: a tie within noise reads differently from a real loss
+        worst = min((r for r in rows if r["speedup"] is not None and r.get("in_summary", True)),
+                    key=lambda r: r["speedup"])
+        line += f", slowest {worst['speedup']:.2f}x ({worst['name'].rstrip(' *')})"
+    return line
 
 
 def table_lines(rows, with_albu, markdown=False, first="transform"):
