@@ -259,6 +259,7 @@ class Compose(BaseCompose):
                     for t in transforms:
                         t.run(state, rng, force=True)
                 else:
+                    state.last_spatial = True  # nothing follows the call's own Compose
                     self.run_children(state, rng)
         finally:
             self._busy.release()
@@ -300,6 +301,9 @@ class Compose(BaseCompose):
                     for t in self.transforms:
                         t.run(state, rng, force=True)
                 else:
+                    state.last_spatial = True  # nothing follows the call's own Compose
+                    # one pixel step: no table to fuse with
+                    state.alone = len(self.transforms) == 1 and isinstance(self.transforms[0], ImageOnlyTransform)
                     self.run_children(state, rng)
         finally:
             if held:
@@ -327,16 +331,12 @@ class Compose(BaseCompose):
                 t.run(state, rng)
                 state.materialize_all()
             return
-        transforms = self.transforms
-        if len(transforms) == 1:
-            t = transforms[0]
-            state.last_spatial = True
-            # one pixel step: no table to fuse with
-            state.alone = isinstance(t, ImageOnlyTransform)
-            t.run(state, rng)
-            return
-        for t, last in zip(transforms, self._pixel_tail()):
-            state.last_spatial = last
+        # A Compose nested in another block is one step of it: what follows the block
+        # (``state.last_spatial`` as the caller set it) still counts. The call's own
+        # Compose starts from True (see _call_image and _call).
+        outer = state.last_spatial
+        for t, last in zip(self.transforms, self._pixel_tail()):
+            state.last_spatial = outer and last
             t.run(state, rng)
 
     # -- inputs -------------------------------------------------------------------------
