@@ -40,3 +40,16 @@ def test_nested_compose_step_is_fused_with_the_spatial_step_after_the_block(inne
         flat = A.Compose([*flat_steps, after], seed=1)(image=img)["image"]
         nested = A.Compose([inner(), after], seed=1)(image=img)["image"]
         np.testing.assert_array_equal(nested, flat)
+
+
+def test_editing_a_nested_block_after_a_call_is_seen_by_the_shortcut():
+    # the per-block cache of "only pixel steps follow" must notice a nested block's edit:
+    # a rotation appended to the inner block follows the resize, which must then be fused
+    img = _image()
+    inner = A.Sequential([A.InvertImg(p=0)], p=1)
+    pipe = A.Compose([A.Resize(80, 100), inner], seed=1)
+    pipe(image=img)
+    inner.transforms.append(A.Affine(rotate=20, p=1))
+    fresh = A.Compose([A.Resize(80, 100), A.Sequential([A.InvertImg(p=0), A.Affine(rotate=20, p=1)], p=1)],
+                      seed=1)
+    np.testing.assert_array_equal(pipe(image=img)["image"], fresh(image=img)["image"])

@@ -64,15 +64,16 @@ class BaseCompose:
 
         A spatial step followed by no other (and with nothing pending) is applied at once,
         skipping the fusion bookkeeping (see ``SpatialTransform.direct_image``). Cached
-        against the list of children, which users may edit."""
+        against the list of children and of nested blocks' children, which users may edit."""
         cached = self.__dict__.get("_tail")
-        if cached is None or cached[0] != self.transforms:
+        key = _structure(self.transforms)
+        if cached is None or cached[0] != key:
             flags = [_pixel_only(t) for t in self.transforms]
             tail, after = [], True
             for f in reversed(flags):
                 tail.append(after)
                 after = after and f
-            cached = self._tail = (list(self.transforms), tail[::-1])
+            cached = self._tail = (key, tail[::-1])
         return cached[1]
 
     def __len__(self) -> int:
@@ -427,6 +428,12 @@ class Compose(BaseCompose):
                     raise TargetError(f"{name} has height and width {s}, but {first_name} has {first}; "
                                       f"all images and masks must share them (is_check_shapes=False to skip)")
         return (int(first[0]), int(first[1]))
+
+
+def _structure(transforms: list) -> list:
+    """The children, with each nested block's own children (what :func:`_pixel_only`
+    reads): equal lists mean unchanged blocks."""
+    return [(t, _structure(t.transforms)) if isinstance(t, BaseCompose) else t for t in transforms]
 
 
 def _pixel_only(t: Any) -> bool:
