@@ -53,3 +53,26 @@ def test_editing_a_nested_block_after_a_call_is_seen_by_the_shortcut():
     fresh = A.Compose([A.Resize(80, 100), A.Sequential([A.InvertImg(p=0), A.Affine(rotate=20, p=1)], p=1)],
                       seed=1)
     np.testing.assert_array_equal(pipe(image=img)["image"], fresh(image=img)["image"])
+
+
+class _CutBorders(A.DualTransform):
+    """An Albumentations-style step that changes the frame size."""
+
+    def __init__(self, p=1.0):
+        super().__init__(p=p)
+
+    def apply(self, img, **params):
+        return img[2:-7, 4:-1]
+
+    def apply_to_mask(self, mask, **params):
+        return mask[2:-7, 4:-1]
+
+
+def test_dual_step_changing_the_size_on_a_lone_image_restarts_the_warp_chain():
+    # image-only calls run such a step on the image alone; the spatial steps after it must
+    # see the new frame as the engine does (as with a mask, where every target goes through)
+    img = _image()
+    steps = [A.Affine(rotate=20, p=1), _CutBorders(), A.HorizontalFlip(p=1), A.Affine(rotate=15, p=1)]
+    alone = A.Compose(steps, seed=1)(image=img)["image"]
+    with_mask = A.Compose(steps, seed=1)(image=img, mask=np.zeros(img.shape[:2], np.uint8))["image"]
+    np.testing.assert_array_equal(alone, with_mask)
