@@ -64,15 +64,16 @@ class BaseCompose:
 
         A spatial step followed by no other (and with nothing pending) is applied at once,
         skipping the fusion bookkeeping (see ``SpatialTransform.direct_image``). Cached
-        against the list of children, which users may edit."""
+        against the list of children and of nested blocks' children, which users may edit."""
         cached = self.__dict__.get("_tail")
-        if cached is None or cached[0] != self.transforms:
+        key = _structure(self.transforms)
+        if cached is None or cached[0] != key:
             flags = [_pixel_only(t) for t in self.transforms]
             tail, after = [], True
             for f in reversed(flags):
                 tail.append(after)
                 after = after and f
-            cached = self._tail = (list(self.transforms), tail[::-1])
+            cached = self._tail = (key, tail[::-1])
         return cached[1]
 
     def __len__(self) -> int:
@@ -259,6 +260,7 @@ class Compose(BaseCompose):
                     for t in transforms:
                         t.run(state, rng, force=True)
                 else:
+                    state.last_spatial = True  # nothing follows the call's own Compose
                     self.run_children(state, rng)
         finally:
             self._busy.release()
@@ -300,6 +302,9 @@ class Compose(BaseCompose):
                     for t in self.transforms:
                         t.run(state, rng, force=True)
                 else:
+                    state.last_spatial = True  # nothing follows the call's own Compose
+                    # one pixel step: no table to fuse with
+                    state.alone = len(self.transforms) == 1 and isinstance(self.transforms[0], ImageOnlyTransform)
                     self.run_children(state, rng)
         finally:
             if held:
@@ -327,16 +332,12 @@ class Compose(BaseCompose):
                 t.run(state, rng)
                 state.materialize_all()
             return
-        transforms = self.transforms
-        if len(transforms) == 1:
-            t = transforms[0]
-            state.last_spatial = True
-            # one pixel step: no table to fuse with
-            state.alone = isinstance(t, ImageOnlyTransform)
-            t.run(state, rng)
-            return
-        for t, last in zip(transforms, self._pixel_tail()):
-            state.last_spatial = last
+        # A Compose nested in another block is one step of it: what follows the block
+        # (``state.last_spatial`` as the caller set it) still counts. The call's own
+        # Compose starts from True (see _call_image and _call).
+        outer = state.last_spatial
+        for t, last in zip(self.transforms, self._pixel_tail()):
+            state.last_spatial = outer and last
             t.run(state, rng)
 
     # -- inputs -------------------------------------------------------------------------
@@ -427,6 +428,12 @@ class Compose(BaseCompose):
                     raise TargetError(f"{name} has height and width {s}, but {first_name} has {first}; "
                                       f"all images and masks must share them (is_check_shapes=False to skip)")
         return (int(first[0]), int(first[1]))
+
+
+def _structure(transforms: list) -> list:
+    """The children, with each nested block's own children (what :func:`_pixel_only`
+    reads): equal lists mean unchanged blocks."""
+    return [(t, _structure(t.transforms)) if isinstance(t, BaseCompose) else t for t in transforms]
 
 
 def _pixel_only(t: Any) -> bool:

@@ -671,6 +671,9 @@ class State:
             params = t.sample(rng, self)
             img = self.images["image"] = t.apply(self.images["image"], **params)
             self.shape = img.shape[:2]
+            # the next warp starts from this frame (a segment left at the old size would
+            # take the old frame for the source of the chain)
+            self.image_seg.reset(self.shape)
             return
         self.materialize_all()
         params = t.sample(rng, self)
