@@ -403,6 +403,7 @@ class SpatialTransform(DualTransform):
             if out is not None:
                 state.images["image"] = out
                 state.shape = out.shape[:2]
+                state.image_seg.reset(state.shape)  # a later warp starts from this frame
                 return
         warp = self.get_warp(params, state)
         kp = state.keypoint_params
