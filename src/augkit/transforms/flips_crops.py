@@ -236,8 +236,9 @@ class RandomCrop(_CropBase):
 
     def sample(self, rng, state):
         top, left, h, w = self._padded(rng, state.shape, self.height, self.width)
-        y = P.draw_int(rng, 0, h - self.height) - top
-        x = P.draw_int(rng, 0, w - self.width) - left
+        uy, ux = rng.random(2).tolist()  # the same values as two rng.random() calls, one call
+        y = P.scaled_int(uy, 0, h - self.height) - top
+        x = P.scaled_int(ux, 0, w - self.width) - left
         return {"crop": (x, y, x + self.width, y + self.height)}
 
 
