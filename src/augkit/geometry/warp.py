@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -590,15 +591,44 @@ def remap_pixels(img: np.ndarray, map_xy: np.ndarray, interpolation: int | None,
 
 def fill_where(img: np.ndarray, keep: np.ndarray, fill) -> np.ndarray:
     """Set pixels where ``keep`` (uint8 H x W) is 0 to ``fill``."""
+    return _fill_masked(img, keep, *_fill_row(img, fill))
+
+
+def _fill_row(img: np.ndarray, fill) -> tuple[Any, bool]:
+    """``fill`` in ``img``'s dtype, ready to assign: a scalar when every channel takes the
+    same value (a fill at memset speed), else one filled row ``(W, C)`` to copy into rows.
+
+    Broadcasting a per-channel value into pixels is slow (a 512x64x3 strip: ~110 us,
+    against 3 us for a scalar and memcpy speed for whole rows)."""
     channels = img.shape[2] if img.ndim == 3 else None
     value = np.asarray(_fill_for(fill, channels), dtype=np.float64)
     if np.issubdtype(img.dtype, np.integer):
         info = np.iinfo(img.dtype)
         value = np.clip(np.rint(value), info.min, info.max)
+    value = value.astype(img.dtype)
+    if value.ndim == 0 or (value == value.flat[0]).all():
+        return value.flat[0], True
+    row = np.empty((img.shape[1], *img.shape[2:]), img.dtype)
+    row[...] = value
+    return row, False
+
+
+def _fill_masked(img: np.ndarray, keep: np.ndarray, row, uniform: bool) -> np.ndarray:
+    """A new array: ``img`` where ``keep`` (uint8) is set, the fill (from :func:`_fill_row`)
+    elsewhere."""
+    if uniform and row == 0 and img.dtype in _CV_DTYPES and (img.ndim == 2 or img.shape[2] <= 4):
+        # zeros outside: cv2.copyTo into a fresh zeroed array (384x384x3 + mask: ~60 us
+        # in all, against ~400 us with a broadcast background)
+        result = cv2.copyTo(img, keep)
+        return result[..., None] if img.ndim == 3 and result.ndim == 2 else result
     background = np.empty_like(img)
-    background[...] = value.astype(img.dtype)
-    np.copyto(background, img, where=(keep != 0)[..., None] if img.ndim == 3 else keep != 0)
-    return background
+    background[...] = row
+    try:
+        result = cv2.copyTo(img, keep, background)
+        return result[..., None] if img.ndim == 3 and result.ndim == 2 else result
+    except cv2.error:  # dtypes or channel counts OpenCV does not copy
+        np.copyto(background, img, where=(keep != 0)[..., None] if img.ndim == 3 else keep != 0)
+        return background
 
 
 def _fits_float32(img: np.ndarray) -> bool:
@@ -664,23 +694,8 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
         keep = _cached_pixels_inside(region, h, w)
     else:
         rect = (0, 0, 0, 0)  # an empty region keeps nothing
-    channels = img.shape[2] if img.ndim == 3 else None
-    value = np.asarray(_fill_for(fill, channels), dtype=np.float64)
-    if np.issubdtype(img.dtype, np.integer):
-        info = np.iinfo(img.dtype)
-        value = np.clip(np.rint(value), info.min, info.max)
-    value = value.astype(img.dtype)
     out = img if img.flags.writeable else img.copy()
-    # Broadcasting a per-channel value into pixels is slow (a 512x64x3 strip: ~110 us);
-    # a value shared by all channels fills at memset speed (3 us), and a per-channel one
-    # is copied as whole filled rows (memcpy speed).
-    if value.ndim == 0 or (value == value.flat[0]).all():
-        row = value.flat[0] if value.ndim else value
-        uniform = True
-    else:
-        row = np.empty((w, *out.shape[2:]), out.dtype)
-        row[...] = value
-        uniform = False
+    row, uniform = _fill_row(out, fill)
     if rect is not None:  # fill the strips around the kept rectangle: no mask at all
         i0, i1, j0, j1 = rect
         left, right = (row, row) if uniform else (row[:j0], row[j1:])
@@ -689,18 +704,4 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
         out[i0:i1, :j0] = left
         out[i0:i1, j1:] = right
         return out
-    if uniform and row == 0 and out.dtype in _CV_DTYPES and (out.ndim == 2 or out.shape[2] <= 4):
-        # zeros outside: cv2.copyTo into a fresh zeroed array (384x384x3 + mask: ~60 us
-        # in all, against ~400 us with a broadcast background)
-        result = cv2.copyTo(out, keep)
-        return result[..., None] if out.ndim == 3 and result.ndim == 2 else result
-    background = np.empty_like(out)
-    background[...] = row
-    try:
-        result = cv2.copyTo(out, keep, background)
-        if out.ndim == 3 and result.ndim == 2:
-            result = result[..., None]
-        return result
-    except cv2.error:  # dtypes or channel counts OpenCV does not copy
-        np.copyto(background, out, where=(keep != 0)[..., None] if out.ndim == 3 else keep != 0)
-        return background
+    return _fill_masked(out, keep, row, uniform)
