@@ -63,6 +63,12 @@ def check_number(owner: str, name: str, value: Any, low: float | None = None,
     return value
 
 
+def draw_uniform(rng, low: float, high: float) -> float:
+    """``rng.uniform(low, high)``: the same draw and the same value (numpy computes
+    ``low + (high - low) * random()``), at 0.3 us instead of ~1 us."""
+    return low + (high - low) * rng.random()
+
+
 def draw_int(rng, low: int, high: int) -> int:
     """A uniform integer in ``[low, high]`` (both included) from one ``rng.random()`` draw:
     0.3 us against ~1 us for ``rng.integers`` (the bias of flooring a 53-bit uniform is

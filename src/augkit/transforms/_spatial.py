@@ -38,6 +38,14 @@ class ResamplingTransform(SpatialTransform):
         return w
 
 
+    def direct_crop(self, img: np.ndarray, window: tuple[int, int, int, int]) -> np.ndarray:
+        """``img`` cut to the integer ``window`` (x0, y0, x1, y1) as a lone step: one slice
+        copy inside the frame, else the engine's kernel (which pads per border and fill)."""
+        x0, y0, x1, y1 = window
+        if x0 >= 0 and y0 >= 0 and x1 <= img.shape[1] and y1 <= img.shape[0]:
+            return img[y0:y1, x0:x1].copy()
+        return self.direct_axis_aligned(img, 1.0, 1.0, -x0, -y0, (y1 - y0, x1 - x0), None)
+
     def direct_axis_aligned(self, img: np.ndarray, sx: float, sy: float, tx: float, ty: float,
                             out_shape: tuple[int, int], interpolation: int | None) -> np.ndarray:
         """``img`` under the lone step ``x -> sx * x + tx, y -> sy * y + ty`` (flips, crops,

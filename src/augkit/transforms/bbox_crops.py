@@ -92,12 +92,10 @@ class _WindowCrop(ResamplingTransform):
         return self.make_warp(m, state, (oh, ow))
 
     def direct_image(self, img, params):
-        x0, y0, x1, y1 = params["crop"]
         size = params.get("size")
         if size is None:
-            if x0 >= 0 and y0 >= 0 and x1 <= img.shape[1] and y1 <= img.shape[0]:
-                return img[y0:y1, x0:x1].copy()
-            return self.direct_axis_aligned(img, 1.0, 1.0, -x0, -y0, (y1 - y0, x1 - x0), None)
+            return self.direct_crop(img, params["crop"])
+        x0, y0, x1, y1 = params["crop"]
         oh, ow = size
         sx, sy = ow / (x1 - x0), oh / (y1 - y0)
         return self.direct_axis_aligned(img, sx, sy, -x0 * sx, -y0 * sy, (oh, ow),

@@ -176,10 +176,7 @@ class _CropBase(ResamplingTransform):
         return self.make_warp(mx.translate(-x0, -y0), state, (y1 - y0, x1 - x0))
 
     def direct_image(self, img, params):
-        x0, y0, x1, y1 = params["crop"]
-        if x0 >= 0 and y0 >= 0 and x1 <= img.shape[1] and y1 <= img.shape[0]:
-            return img[y0:y1, x0:x1].copy()
-        return self.direct_axis_aligned(img, 1.0, 1.0, -x0, -y0, (y1 - y0, x1 - x0), None)
+        return self.direct_crop(img, params["crop"])
 
 
 class Crop(_CropBase):
