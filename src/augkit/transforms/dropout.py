@@ -188,6 +188,16 @@ def _numeric_fill(fill, dtype: np.dtype, channels: int) -> np.ndarray:
     return value
 
 
+
+def _mask_fill(owner: str, arg: str, fill, mask: np.ndarray):
+    """``fill`` as values for ``mask`` (not clipped: label masks may hold any value), or a
+    clear error naming the transform and the argument."""
+    try:
+        return F.fill_value(fill, mask.dtype, F.num_channels(mask), clip=False)
+    except ValueError:
+        raise TargetError(f"{owner}({arg}={fill!r}): does not fit a mask of shape {mask.shape}; "
+                          f"give one value or one per channel") from None
+
 class Holes:
     """The pixels one call drops: rectangles ``(N, 4)`` (``x_min, y_min, x_max, y_max``,
     integer pixel edges inside the frame) or an HxW int32 label image (0: kept, k: hole k)."""
@@ -364,11 +374,7 @@ class _Dropout(DualTransform):
     def apply_to_mask(self, mask: np.ndarray, holes: Holes | None = None, **params) -> np.ndarray:
         if self.fill_mask is None or holes is None or holes.empty:
             return mask
-        try:
-            value = F.fill_value(self.fill_mask, mask.dtype, F.num_channels(mask), clip=False)
-        except ValueError:
-            raise TargetError(f"{type(self).__name__}(fill_mask={self.fill_mask!r}): does not fit a "
-                              f"mask of shape {mask.shape}; give one value or one per channel") from None
+        value = _mask_fill(type(self).__name__, "fill_mask", self.fill_mask, mask)
         if holes.rects is not None:
             return F.fill_rects(mask, holes.rects, value)
         return F.fill_labels(mask, holes.labels if holes.labels is not None else holes.mask.view(np.uint8),
@@ -1002,9 +1008,5 @@ class PixelDropout(_Dropout):
     def apply_to_mask(self, mask, holes=None, pixels=None, **params):
         if self.mask_drop_value is None or pixels is None or not len(pixels):
             return mask
-        try:
-            value = F.fill_value(self.mask_drop_value, mask.dtype, F.num_channels(mask), clip=False)
-        except ValueError:
-            raise TargetError(f"PixelDropout(mask_drop_value={self.mask_drop_value!r}): does not fit "
-                              f"a mask of shape {mask.shape}") from None
+        value = _mask_fill(type(self).__name__, "mask_drop_value", self.mask_drop_value, mask)
         return F.drop_pixels(mask, pixels, value, False)

@@ -363,7 +363,15 @@ def _cell_pixels(arr, geom, interp, fill) -> np.ndarray:
     return warp_pixels(arr, local, (ph, pw), interp, cv2.BORDER_CONSTANT, fill)
 
 
-class Mosaic(DualTransform):
+class _FromMetadata(DualTransform):
+    """A step that reads other samples from a call argument named ``self.metadata_key``."""
+
+    @property
+    def targets_as_params(self) -> list[str]:
+        return [self.metadata_key]
+
+
+class Mosaic(_FromMetadata):
     """Tile the call's sample and others from ``metadata_key`` into a ``grid_yx`` mosaic.
 
     A virtual grid of ``grid_yx`` cells of ``cell_shape`` is built; a ``target_size`` window
@@ -428,10 +436,6 @@ class Mosaic(DualTransform):
             raise P.fail(n, "target_size", target_size,
                          f"target_size must fit in the grid: at most ({rows * ch}, {cols * cw}) "
                          f"for grid_yx={self.grid_yx} and cell_shape={self.cell_shape}")
-
-    @property
-    def targets_as_params(self) -> list[str]:
-        return [self.metadata_key]
 
     def apply_to_state(self, state, rng) -> None:
         state.materialize_all()
@@ -525,6 +529,17 @@ def _check_alpha(owner, alpha):
     return float(P.check_number(owner, "alpha", alpha, 0.0, low_inclusive=False))
 
 
+class _PairMix(_FromMetadata):
+    """MixUp and CutMix: one other sample, a Beta(alpha, alpha) weight, an optional output
+    key for the weight."""
+
+    def _init_pair(self, alpha, metadata_key, mix_weight_field) -> None:
+        name = type(self).__name__
+        self.alpha = _check_alpha(name, alpha)
+        self.metadata_key = _check_metadata_key(name, metadata_key)
+        self.mix_weight_field = _check_weight_field(name, mix_weight_field)
+
+
 def _one_other(owner, key, state, rng) -> _Sample | None:
     """One sample drawn from the metadata, resized to the call's frame (None if there is none)."""
     items = _metadata(owner, key, state, required=True)
@@ -535,7 +550,7 @@ def _one_other(owner, key, state, rng) -> _Sample | None:
     return _to_frame(other, state.shape)[0]
 
 
-class MixUp(DualTransform):
+class MixUp(_PairMix):
     """Blend the image with another sample's: ``lam * image + (1 - lam) * other``.
 
     ``lam`` is drawn from Beta(``alpha``, ``alpha``); the other sample (one drawn at random
@@ -566,13 +581,7 @@ class MixUp(DualTransform):
     def __init__(self, alpha: float = 0.4, metadata_key: str = "mixup_metadata",
                  mix_weight_field: str | None = None, p: float = 0.5):
         super().__init__(p=p)
-        self.alpha = _check_alpha("MixUp", alpha)
-        self.metadata_key = _check_metadata_key("MixUp", metadata_key)
-        self.mix_weight_field = _check_weight_field("MixUp", mix_weight_field)
-
-    @property
-    def targets_as_params(self) -> list[str]:
-        return [self.metadata_key]
+        self._init_pair(alpha, metadata_key, mix_weight_field)
 
     def apply_to_state(self, state, rng) -> None:
         state.materialize_all()
@@ -618,7 +627,7 @@ def cutmix_box(rng, shape, lam) -> tuple[int, int, int, int]:
             min(max(cx + (cw - cw // 2), 0), w), min(max(cy + (ch - ch // 2), 0), h))
 
 
-class CutMix(DualTransform):
+class CutMix(_PairMix):
     """Paste a random rectangle of another sample into the image, at the same place.
 
     ``lam`` is drawn from Beta(``alpha``, ``alpha``); the rectangle covers about
@@ -652,13 +661,7 @@ class CutMix(DualTransform):
     def __init__(self, alpha: float = 1.0, metadata_key: str = "cutmix_metadata",
                  mix_weight_field: str | None = None, p: float = 0.5):
         super().__init__(p=p)
-        self.alpha = _check_alpha("CutMix", alpha)
-        self.metadata_key = _check_metadata_key("CutMix", metadata_key)
-        self.mix_weight_field = _check_weight_field("CutMix", mix_weight_field)
-
-    @property
-    def targets_as_params(self) -> list[str]:
-        return [self.metadata_key]
+        self._init_pair(alpha, metadata_key, mix_weight_field)
 
     def apply_to_state(self, state, rng) -> None:
         state.materialize_all()
@@ -704,7 +707,7 @@ class CutMix(DualTransform):
 # -------------------------------------------------------------------------------------
 # CopyAndPaste
 # -------------------------------------------------------------------------------------
-class CopyAndPaste(DualTransform):
+class CopyAndPaste(_FromMetadata):
     """Paste the object instances of another sample onto the image, by their masks.
 
     The other sample (one drawn from the ``metadata_key`` list) gives ``"image"``,
@@ -749,10 +752,6 @@ class CopyAndPaste(DualTransform):
     def __init__(self, metadata_key: str = "copypaste_metadata", p: float = 0.5):
         super().__init__(p=p)
         self.metadata_key = _check_metadata_key("CopyAndPaste", metadata_key)
-
-    @property
-    def targets_as_params(self) -> list[str]:
-        return [self.metadata_key]
 
     def apply_to_state(self, state, rng) -> None:
         owner, key = "CopyAndPaste", self.metadata_key
@@ -860,7 +859,7 @@ class CopyAndPaste(DualTransform):
 # -------------------------------------------------------------------------------------
 # OverlayElements
 # -------------------------------------------------------------------------------------
-class OverlayElements(DualTransform):
+class OverlayElements(_FromMetadata):
     """Paste overlay images (stickers, logos, document elements) onto the image.
 
     The call argument ``metadata_key`` holds one dict or a list of dicts, each with
@@ -891,10 +890,6 @@ class OverlayElements(DualTransform):
     def __init__(self, metadata_key: str = "overlay_metadata", p: float = 0.5):
         super().__init__(p=p)
         self.metadata_key = _check_metadata_key("OverlayElements", metadata_key)
-
-    @property
-    def targets_as_params(self) -> list[str]:
-        return [self.metadata_key]
 
     def apply_to_state(self, state, rng) -> None:
         owner, key = "OverlayElements", self.metadata_key
