@@ -188,7 +188,6 @@ def _numeric_fill(fill, dtype: np.dtype, channels: int) -> np.ndarray:
     return value
 
 
-
 def _mask_fill(owner: str, arg: str, fill, mask: np.ndarray):
     """``fill`` as values for ``mask`` (not clipped: label masks may hold any value), or a
     clear error naming the transform and the argument."""
