@@ -149,3 +149,13 @@ def test_fill_outside_a_turned_frame_matches_the_pixel_centre_rule(fill, channel
     expected[~inside] = np.array([values[i % len(values)] for i in range(c)], dtype=np.uint8)
     assert 0 < inside.sum() < inside.size
     np.testing.assert_array_equal(out.reshape(29, 33, c), expected)
+
+
+def test_rect_extent_needs_all_four_corners():
+    from augkit.geometry.polygons import is_axis_aligned_rect, rect_extent
+    rect = np.array([[4.0, 2.0], [1.0, 2.0], [1.0, 7.5], [4.0, 7.5]])
+    assert rect_extent(rect) == (1.0, 2.0, 4.0, 7.5)
+    # two opposite corners twice: a degenerate segment, not a rectangle
+    assert rect_extent(np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 0.0], [5.0, 5.0]])) is None
+    assert not is_axis_aligned_rect(np.array([[0.0, 0.0], [5.0, 1.0], [5.0, 5.0], [0.0, 5.0]]))
+    assert rect_extent(rect[:3]) is None

@@ -46,8 +46,8 @@ from augkit.geometry.polygons import (
     all_axis_aligned,
     clipped_extents,
     intersect_all,
-    is_axis_aligned_rect,
     points_inside,
+    rect_extent,
 )
 from augkit.geometry.warp import (
     Warp,
@@ -154,9 +154,10 @@ class Segment:
         frame = None
         cutting = []
         for p in self.polygons:
-            if is_axis_aligned_rect(p):
+            extent = rect_extent(p)
+            if extent is not None:
                 # a rectangle contains the frame when its extent does (no polygon tests)
-                (x0, y0), (x1, y1) = p.min(axis=0).tolist(), p.max(axis=0).tolist()
+                x0, y0, x1, y1 = extent
                 if x0 <= 1e-6 and y0 <= 1e-6 and x1 >= w - 1e-6 and y1 >= h - 1e-6:
                     continue
                 cutting.append(p)
@@ -481,17 +482,10 @@ class State:
         h, w = seg.shape
         x0, y0, x1, y1 = 0.0, 0.0, float(w), float(h)
         for poly in seg.polygons:
-            pts = poly.tolist()
-            if len(pts) != 4:
+            extent = rect_extent(poly)
+            if extent is None:
                 return False
-            xs = [p[0] for p in pts]
-            ys = [p[1] for p in pts]
-            px0, px1, py0, py1 = min(xs), max(xs), min(ys), max(ys)
-            # an axis-aligned rectangle: every corner on a vertical and a horizontal side
-            if any((abs(x - px0) > 1e-9 and abs(x - px1) > 1e-9) or
-                   (abs(y - py0) > 1e-9 and abs(y - py1) > 1e-9) for x, y in pts) \
-                    or len({(abs(x - px0) <= 1e-9, abs(y - py0) <= 1e-9) for x, y in pts}) != 4:
-                return False
+            px0, py0, px1, py1 = extent
             x0, y0, x1, y1 = max(x0, px0), max(y0, py0), min(x1, px1), min(y1, py1)
         if len(self.boxes):
             # mirrored axes swap the edges: x_min comes from x_max

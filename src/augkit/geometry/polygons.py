@@ -111,12 +111,20 @@ def pixels_inside(poly: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def is_axis_aligned_rect(poly: np.ndarray) -> bool:
+    return rect_extent(poly) is not None
+
+
+def rect_extent(poly: np.ndarray) -> tuple[float, float, float, float] | None:
+    """``(x0, y0, x1, y1)`` when ``poly`` is an axis-aligned rectangle given by its four
+    corners (to 1e-9), else None. Plain floats: a handful of points."""
     if len(poly) != 4:
-        return False
-    pts = poly.tolist()
-    xs = {round(p[0], 9) for p in pts}
-    ys = {round(p[1], 9) for p in pts}
-    return len(xs) == 2 and len(ys) == 2
+        return None
+    pts = [(round(x, 9), round(y, 9)) for x, y in poly.tolist()]
+    xs = {x for x, _ in pts}
+    ys = {y for _, y in pts}
+    if len(xs) != 2 or len(ys) != 2 or len(set(pts)) != 4:  # all four corners, none twice
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def clipped_extents(polys: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
