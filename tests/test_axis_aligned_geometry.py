@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import augkit as A
 from augkit.core.state import State
+from augkit.geometry import matrices as mx
 
 STEPS = [
     lambda: A.HorizontalFlip(p=1.0),
@@ -159,3 +160,29 @@ def test_rect_extent_needs_all_four_corners():
     assert rect_extent(np.array([[0.0, 0.0], [5.0, 5.0], [0.0, 0.0], [5.0, 5.0]])) is None
     assert not is_axis_aligned_rect(np.array([[0.0, 0.0], [5.0, 1.0], [5.0, 5.0], [0.0, 5.0]]))
     assert rect_extent(rect[:3]) is None
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["rect", "turned", "near"]))
+def test_rect_extent_is_the_four_distinct_corners_rule_in_any_order(seed, kind):
+    """rect_extent's early exit agrees with the plain rule (the four points are exactly the
+    corners of one axis-aligned rectangle) for every order of the points."""
+    import itertools
+
+    from augkit.geometry.polygons import rect_extent
+    rng = np.random.default_rng(seed)
+    x0, y0 = rng.uniform(-50, 50, 2)
+    x1, y1 = x0 + rng.uniform(0.5, 40), y0 + rng.uniform(0.5, 40)
+    pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    if kind == "turned":
+        pts = mx.apply_to_points(mx.about(mx.rotate(rng.uniform(1, 89)), 3.0, 4.0), pts)
+    elif kind == "near":  # one corner moved a little: not a rectangle
+        pts[int(rng.integers(4))] += rng.choice([-1, 1], 2) * rng.uniform(1e-5, 1e-2, 2)
+    for order in itertools.permutations(range(4)):
+        p = pts[list(order)]
+        rounded = {(round(x, 9), round(y, 9)) for x, y in p.tolist()}
+        xs, ys = {x for x, _ in rounded}, {y for _, y in rounded}
+        plain = len(xs) == 2 and len(ys) == 2 and len(rounded) == 4
+        got = rect_extent(p)
+        assert (got is not None) == plain
+        if plain:
+            assert got == (min(xs), min(ys), max(xs), max(ys))

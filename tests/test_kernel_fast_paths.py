@@ -302,3 +302,38 @@ def test_clahe_of_rgb_equalizes_lightness_only(tiles, clip):
     op = cv2.createCLAHE(clipLimit=clip, tileGridSize=(tiles[1], tiles[0]))
     lab[..., 0] = op.apply(np.ascontiguousarray(lab[..., 0]))
     assert np.array_equal(clahe(img, clip, tiles), cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))
+
+
+def _corners_match(matrix, in_shape, out_shape, tol=1e-6):
+    """The general rule: every input-frame corner lands on some output-frame corner."""
+    ih, iw = in_shape
+    oh, ow = out_shape
+    corners = mx.apply_to_points(matrix, np.array([[0, 0], [iw, 0], [iw, ih], [0, ih]], float))
+    targets = np.array([[0, 0], [ow, 0], [ow, oh], [0, oh]], float)
+    return all(np.min(np.abs(targets - c).sum(axis=1)) <= tol for c in corners)
+
+
+@given(st.sampled_from(["identity", "flip", "turn", "scale", "crop", "rotate", "shear", "tiny"]),
+       st.integers(1, 40), st.integers(1, 40), st.integers(0, 3), st.booleans())
+def test_maps_frame_onto_frame_closed_form_matches_the_corner_rule(kind, h, w, turns, flip):
+    """The affine closed form of maps_frame_onto_frame against matching the four corners."""
+    from augkit.geometry.warp import maps_frame_onto_frame
+    m = np.eye(3)
+    out = (h, w)
+    if kind == "flip":
+        m = mx.hflip(w) if flip else mx.vflip(h)
+    elif kind == "turn":
+        m = mx.rot90(turns, h, w)
+        out = (w, h) if turns % 2 else (h, w)
+    elif kind == "scale":
+        out = (h + turns, w + 2 * turns)
+        m = mx.scale(out[1] / w, out[0] / h)
+    elif kind == "crop":
+        m, out = mx.translate(-turns, 0), (h, max(1, w - turns))
+    elif kind == "rotate":
+        m = mx.about(mx.rotate(15.0 * (turns + 1)), w / 2, h / 2)
+    elif kind == "shear":
+        m = np.array([[1.0, 0.25, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    elif kind == "tiny":  # within the tolerance of a flip
+        m = mx.hflip(w) @ np.array([[1.0, 1e-9, 2e-8], [0.0, 1.0, -1e-8], [0.0, 0.0, 1.0]])
+    assert maps_frame_onto_frame(m, (h, w), out) == _corners_match(m, (h, w), out)

@@ -45,6 +45,7 @@ from augkit.geometry.chain import boxes_through_chain, forward_chain, inverse_ma
 from augkit.geometry.polygons import (
     all_axis_aligned,
     clipped_extents,
+    frame_inside_convex,
     intersect_all,
     points_inside,
     rect_extent,
@@ -135,7 +136,7 @@ class Segment:
         m = warp.matrix
         if self.polygons:
             self.polygons = [mx.apply_to_points(m, p) for p in self.polygons]
-        if (geometry or not self.frame_exact) and warp.reads_outside:
+        if warp.reads_outside and (geometry or not self.frame_exact):
             self.polygons.append(mx.apply_to_points(m, mx.rect(*warp.in_shape)))
         self.matrix = m if self.steps == 0 else m @ self.matrix
         if interp is not None:
@@ -151,7 +152,6 @@ class Segment:
         if not self.polygons:
             return []
         h, w = self.shape
-        frame = None
         cutting = []
         for p in self.polygons:
             extent = rect_extent(p)
@@ -162,9 +162,7 @@ class Segment:
                     continue
                 cutting.append(p)
                 continue
-            if frame is None:
-                frame = mx.rect(h, w)
-            if not np.all(points_inside(frame, p, eps=1e-6)):
+            if not frame_inside_convex(h, w, p, eps=1e-6):
                 cutting.append(p)
         return cutting
 

@@ -156,6 +156,22 @@ def reads_outside(matrix: np.ndarray, in_shape, out_shape, tol: float = 1e-6) ->
 
 def maps_frame_onto_frame(matrix: np.ndarray, in_shape, out_shape, tol: float = 1e-6) -> bool:
     """True when the input frame's corners land exactly on the output frame's corners."""
+    (a, b, tx), (c, d, ty), (g, h_, k) = matrix.tolist()
+    if g == 0.0 and h_ == 0.0 and k == 1.0:
+        # affine: the corners land on an axis-aligned rectangle's corners only when the
+        # linear part keeps or swaps the axes; then each output axis takes the span of one
+        # input axis (closed form: ~1 us against ~6 us for matching four corners)
+        ih, iw = in_shape
+        oh, ow = out_shape
+        if abs(b) * ih <= tol and abs(c) * iw <= tol:
+            span_x, span_y = a * iw, d * ih
+        elif abs(a) * iw <= tol and abs(d) * ih <= tol:
+            span_x, span_y = b * ih, c * iw
+        else:
+            return False
+        x0, x1 = (tx, tx + span_x) if span_x >= 0 else (tx + span_x, tx)
+        y0, y1 = (ty, ty + span_y) if span_y >= 0 else (ty + span_y, ty)
+        return abs(x0) + abs(y0) <= tol and abs(x1 - ow) + abs(y1 - oh) <= tol
     h, w = out_shape
     targets = ((0.0, 0.0), (w, 0.0), (w, h), (0.0, h))
     for x, y in _corners(matrix, in_shape):
@@ -600,6 +616,14 @@ def _fill_row(img: np.ndarray, fill) -> tuple[Any, bool]:
 
     Broadcasting a per-channel value into pixels is slow (a 512x64x3 strip: ~110 us,
     against 3 us for a scalar and memcpy speed for whole rows)."""
+    v = float(fill[0] if isinstance(fill, tuple) else fill) \
+        if not isinstance(fill, tuple) or len(fill) == 1 else math.nan
+    if v == v:
+        # one value for every channel (the usual 0): plain floats, no arrays (~1 us, ~8 us before)
+        if img.dtype.kind in "iu":
+            info = np.iinfo(img.dtype)
+            v = min(max(round(v), info.min), info.max)  # round() ties to even, as np.rint
+        return img.dtype.type(v), True
     channels = img.shape[2] if img.ndim == 3 else None
     value = np.asarray(_fill_for(fill, channels), dtype=np.float64)
     if np.issubdtype(img.dtype, np.integer):
