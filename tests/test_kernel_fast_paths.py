@@ -337,3 +337,29 @@ def test_maps_frame_onto_frame_closed_form_matches_the_corner_rule(kind, h, w, t
     elif kind == "tiny":  # within the tolerance of a flip
         m = mx.hflip(w) @ np.array([[1.0, 1e-9, 2e-8], [0.0, 1.0, -1e-8], [0.0, 0.0, 1.0]])
     assert maps_frame_onto_frame(m, (h, w), out) == _corners_match(m, (h, w), out)
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from([np.uint8, np.uint16]), st.sampled_from([(), (1,), (3,), (4,)]),
+       st.sampled_from(["copy", "into", "in place"]))
+def test_add_integer_shifts_is_one_saturating_signed_add(seed, dtype, layout, where):
+    """Positive parts added, negative parts subtracted: the same as clip(img + shift) per
+    channel, whatever the signs (the split only avoids OpenCV's slow signed-scalar path)."""
+    from augkit.functional.color import add_integer_shifts
+    rng = np.random.default_rng(seed)
+    img = _image(rng, 7, 9, layout, dtype)
+    c = layout[0] if layout else 1
+    top = int(np.iinfo(dtype).max)
+    shifts = [int(v) for v in rng.choice([0, 1, -1, 37, -37, top, -top], c)]
+    expected = np.clip(img.astype(np.int64) + np.array(shifts).reshape((c,) if layout else ()), 0, top)
+    src = img.copy()
+    dst = None if where == "copy" else (np.empty_like(img) if where == "into" else img)
+    out = add_integer_shifts(img, shifts, dst=dst)
+    assert out.shape == img.shape and out.dtype == img.dtype
+    np.testing.assert_array_equal(out, expected)
+    if where == "copy":
+        np.testing.assert_array_equal(img, src)  # the input is untouched
+        assert not np.shares_memory(out, img)
+    elif where == "into":
+        np.testing.assert_array_equal(dst, expected)
+    else:
+        np.testing.assert_array_equal(img, expected)

@@ -49,6 +49,33 @@ def _like(out: np.ndarray, img: np.ndarray) -> np.ndarray:
     return out if out.shape == img.shape else out.reshape(img.shape)
 
 
+def add_integer_shifts(img: np.ndarray, shifts: Sequence[int], dst: np.ndarray | None = None) -> np.ndarray:
+    """``clip(img + shifts[c])`` for integer images (uint8/uint16, at most 4 channels) and
+    integer shifts, into ``dst`` when given (may be ``img``).
+
+    OpenCV's saturating scalar add takes its fast kernel only for scalars the image dtype
+    can hold: a negative or fractional scalar goes through a generic path ~75x slower
+    (OpenCV 5.1, 512x512x3 uint8, one thread: 1.56 ms with (10, -5, 3) against 21 us with
+    (10, 5, 3)). Each channel's shift has one sign, so adding the positive parts and
+    subtracting the negative ones saturates exactly as one signed add (~40 us in all).
+    """
+    c = num_channels(img)
+    up = [float(max(int(v), 0)) for v in shifts] + [0.0] * (4 - c)
+    down = [float(max(-int(v), 0)) for v in shifts] + [0.0] * (4 - c)
+    out = img
+    if any(up):
+        out = cv2.add(out, tuple(up), dst=dst)
+    if any(down):
+        out = cv2.subtract(out, tuple(down), dst=out if out is not img else dst)
+    if out is img:  # every shift is 0
+        if dst is None:
+            return img.copy()
+        if dst is not img:
+            np.copyto(dst, img)
+        return dst
+    return _like(out, img)
+
+
 def _need_channels(name: str, img: np.ndarray, allowed: tuple[int, ...]) -> int:
     c = num_channels(img)
     if c not in allowed:
@@ -336,7 +363,7 @@ def _shift_hsv_uint8(img, hue_shift, sat_shift, val_shift, dst=None):
         hsv = apply_lut(hsv, np.stack([hue, _sat_lut(s), val], axis=1))
     else:
         if v:
-            cv2.add(hsv, (0, 0, v, 0), dst=hsv)  # saturating: clip(x + v, 0, 255), 0.03 ms
+            add_integer_shifts(hsv, (0, 0, v), dst=hsv)  # saturating: clip(x + v, 0, 255)
         if hue_moves:
             # H plane only: 0.16 ms against 0.36 ms for a 3-channel table
             h = apply_lut(cv2.extractChannel(hsv, 0), hue)

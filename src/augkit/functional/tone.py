@@ -247,14 +247,12 @@ def channel_shift(img: np.ndarray, shifts: Sequence[float]) -> np.ndarray:
     """Add ``shifts[c]`` (in the image's own units) to channel c, saturated; integer images
     add the rounded shift.
 
-    uint8 with up to 4 channels: one cv2.add with an integer scalar (0.07 ms, against 0.65 ms
-    for a per-channel cv2.LUT and 0.34 ms for a fractional scalar).
+    uint8/uint16 with up to 4 channels: saturating scalar adds (:func:`FC.add_integer_shifts`,
+    ~40 us on 512x512x3 uint8, against ~145 us for a per-channel table).
     """
     c = num_channels(img)
     if img.dtype != np.float32 and c <= 4 and img.shape[0] * img.shape[1] >= 16:  # tiny: see drop_channels
-        s = [float(v) for v in np.rint(np.asarray(shifts, np.float64))]
-        out = cv2.add(img, (*s, *([0.0] * (4 - c))))
-        return FC._like(out, img)
+        return FC.add_integer_shifts(img, [int(v) for v in np.rint(np.asarray(shifts, np.float64))])
     if img.dtype == np.uint8:
         return apply_lut(img, channel_shift_lut(shifts))
     out = np.add(img, np.asarray(shifts, np.float32), dtype=np.float32)
