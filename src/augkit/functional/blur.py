@@ -92,10 +92,13 @@ def convolve(img: np.ndarray, kernel: np.ndarray, *, clip: bool = True) -> np.nd
     kernel has negative weights (sharpening) and ``clip`` is set.
     """
     kernel = np.asarray(kernel, np.float32)
-    if img.dtype == np.uint8 and (kernel.shape[0] < 5 or np.count_nonzero(kernel) <= 2 * kernel.shape[0]):
-        # small or sparse (motion line) kernels: OpenCV's 8-bit filter visits the non-zero
-        # taps only. Dense 5x5 and larger ones are faster through float32 (7x7: 1.6 against
-        # 2.7 ms; 13x13 via DFT: 11.7 against 18 ms on 512x512x3).
+    if img.dtype == np.uint8:
+        # OpenCV's 8-bit filter, whatever the kernel. Which of it and a float32 round trip
+        # is faster depends on the CPU and the OpenCV version (512x512x3, one thread, ms,
+        # 8-bit vs float32): Xeon / OpenCV 5.0 7x7 2.7 vs 1.6, 13x13 18 vs 11.7; EPYC /
+        # OpenCV 5.0 5x5 1.2 vs 4.0, 7x7 2.7 vs 4.1, 13x13 16.8 vs 15.1; EPYC / OpenCV 5.1
+        # 5x5 1.5 vs 3.9, 7x7 2.9 vs 5.6, 13x13 12.3 vs 21.7. The 8-bit filter is never far
+        # behind, where the round trip can cost 2.6x.
         return _like(cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101), img)
     x = cv2.filter2D(_to_float(img), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
     x = _like(x, img)
@@ -190,13 +193,13 @@ def disc_kernel(radius: int) -> np.ndarray:
 def defocus(img: np.ndarray, radius: int, alias_blur: float) -> np.ndarray:
     """Disc blur of ``radius`` followed by a Gaussian of sigma ``alias_blur``.
 
-    Discs of 11 x 11 and more run through float32 with the Gaussian folded into the disc
-    (OpenCV switches to a DFT there: 13 ms for r=10 on 512x512x3, against 18 ms for the
-    uint8 path and 19 ms for 2.0.8); small discs are filtered directly (1.7 ms for r=3).
+    uint8 images and discs under 11 x 11 are filtered directly, then blurred (see
+    :func:`convolve` for the 8-bit filter's choice); larger discs on other dtypes run
+    through float32 with the Gaussian folded into the disc.
     """
     disc = disc_kernel(radius)
     gk = gaussian_kernel(gaussian_ksize(alias_blur), alias_blur) if alias_blur > 0 else None
-    if disc.shape[0] < 11:
+    if disc.shape[0] < 11 or img.dtype == np.uint8:
         out = convolve(img, disc)
         return gaussian_blur(out, gk.shape[0], alias_blur) if gk is not None else out
     if gk is not None:
