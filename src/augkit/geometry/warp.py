@@ -308,8 +308,23 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray | list, out_shape: tuple[int
             return cv2.warpPerspective(a, m_cv, (ow, oh), flags=flag, borderMode=border_mode,
                                        borderValue=value)
     out = _via_four_channels(img, fill, fn, "warp", flag)
-    out = out if out is not None else _channel_chunks(img, fill, fn)
+    if out is None:
+        if m_cv[0, 1] != 0.0 or m_cv[1, 0] != 0.0 or not mx.is_affine(matrix):
+            _read_through(img)
+        out = _channel_chunks(img, fill, fn)
     return out if frame is None else fill_outside(out, [frame], fill)
+
+
+def _read_through(img: np.ndarray) -> None:
+    """Read ``img`` once, in memory order, before a turned or perspective warp reads it
+    across rows. A source that is not in the CPU caches makes such a warp wait on memory
+    for most of its reads; one sequential pass brings it in at full bandwidth. Measured
+    (EPYC VM, OpenCV 5.1, one thread) on 512x512 uint8 masks cycled with RGB image warps,
+    nearest warp turned by 10 degrees to 384x384: 128-255 us alone, 86 us with this pass
+    (92-102 us with a copy instead); unturned warps gain nothing (74 vs 80 us) and skip it.
+    Three-channel bilinear warps get the same from their four-channel conversion."""
+    if img.nbytes >= 65536 and img.flags.c_contiguous:
+        cv2.sumElems(img.reshape(img.shape[0], -1))
 
 
 def resize(img: np.ndarray, size_wh: tuple[int, int], interpolation: int) -> np.ndarray:
