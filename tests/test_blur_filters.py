@@ -273,3 +273,26 @@ def test_matches_albumentations_deterministic_settings():
     d = run(Defocus(radius=(4, 4), alias_blur=(0.3, 0.3), p=1), f)
     d_ref = _alb(A.Defocus(radius=(4, 4), alias_blur=(0.3, 0.3), p=1), f)
     assert np.abs(d - d_ref).mean() < 0.01
+
+
+def test_zoom_blur_zooms_about_the_exact_centre_and_both_kernels_agree(monkeypatch):
+    """Each zoom is about the frame's centre: a pattern symmetric about the centre stays
+    symmetric. The warp kernel (OpenCV >= 5.1) and the resize-and-crop kernel (earlier
+    OpenCV, ImageNet-C's construction with a rounded size) give nearly the same picture."""
+    import augkit.functional.blur as FB
+    yy, xx = np.mgrid[0:64, 0:64].astype(np.float32) - 31.5
+    r = np.hypot(xx, yy)
+    img = np.clip(128 + 100 * np.cos(r / 8.0), 0, 255).astype(np.uint8)[..., None].repeat(3, axis=2)
+    factors = [1.05, 1.1, 1.15, 1.2]
+    outs = {}
+    for version in ((5, 1), (5, 0)):
+        monkeypatch.setattr(FB, "OPENCV_VERSION", version)
+        outs[version] = FB.zoom_blur(img, factors)
+        assert outs[version].dtype == np.uint8 and outs[version].shape == img.shape
+    warp = outs[(5, 1)].astype(int)
+    assert np.abs(warp - warp[::-1, ::-1]).max() <= 1  # exact centre: symmetric
+    assert np.abs(warp - warp.transpose(1, 0, 2)).max() <= 1
+    diff = np.abs(warp - outs[(5, 0)].astype(int))
+    assert diff.mean() < 2.0
+    # the blur is real: far from the centre the rings are smeared
+    assert warp[:6].std() < img[:6].std() * 0.9

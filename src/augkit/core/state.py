@@ -51,6 +51,7 @@ from augkit.geometry.polygons import (
     rect_extent,
 )
 from augkit.geometry.warp import (
+    OPENCV_VERSION,
     Warp,
     fill_outside,
     fill_where,
@@ -1005,14 +1006,6 @@ def _hashable(values: Any) -> list:
     return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
-def _opencv_version() -> tuple[int, int]:
-    try:
-        major, minor = cv2.__version__.split(".")[:2]
-        return int(major), int(minor)
-    except ValueError:  # pragma: no cover - unusual version strings
-        return (0, 0)
-
-
 # Largest scaled frame, in multiples of the output's pixels, that is resized whole and then
 # sliced rather than warped in one step. OpenCV 5.1's warpAffine is ~3x faster than 5.0's
 # (EPYC, 512x512x3 uint8 scaled to 600x600 through four channels: 0.33 against 1.04 ms),
@@ -1020,7 +1013,7 @@ def _opencv_version() -> tuple[int, int]:
 # 384x384, image + mask (us, resize-then-slice vs warp): s = 0.6 533 vs 457, 0.8 458 vs
 # 369, 0.9 537 vs 363, 1.2 767 vs 347. With OpenCV 5.0 on a Xeon the crossover was ~2.5x
 # (s = 0.8: 286 vs 498; s = 1.5: 721 vs 501).
-_SCALE_THEN_SLICE_MAX = 0.0 if _opencv_version() >= (5, 1) else 2.5
+_SCALE_THEN_SLICE_MAX = 0.0 if OPENCV_VERSION >= (5, 1) else 2.5
 
 
 def _scale_then_slice(seg: Segment):

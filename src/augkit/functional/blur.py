@@ -9,6 +9,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from augkit.geometry.warp import OPENCV_VERSION
+
 
 def gaussian_ksize(sigma: float) -> int:
     """Kernel size for a sigma when none is given: ``int(3.5 * sigma) * 2 + 1`` (PIL's rule,
@@ -214,15 +216,26 @@ def defocus(img: np.ndarray, radius: int, alias_blur: float) -> np.ndarray:
 def zoom_blur(img: np.ndarray, zoom_factors) -> np.ndarray:
     """Average of the image and its zooms about the centre by each factor (> 1).
 
-    Each zoom is ``cv2.resize`` of the whole image to ``ceil(size * z)`` and a centre crop
-    (ImageNet-C's construction); uint8 zooms are summed in uint16 (exact) and divided
-    once. resize + crop is 0.4 ms a zoom on 512x512x3 uint8 against 1.1 ms for a
-    ``cv2.warpAffine`` straight to the output size.
+    OpenCV 5.1 and later: each zoom is one ``cv2.warpAffine`` straight to the output size,
+    an exact zoom about the frame's centre (512x512x3 uint8, z = 1.2, one thread, EPYC:
+    356 us, against 615 us for resizing the whole image and cropping, and 412 us for
+    cropping the centre and resizing). Earlier OpenCV: ``cv2.resize`` of the whole image to
+    ``ceil(size * z)`` and a centre crop (ImageNet-C's construction; 0.4 ms against 1.1 ms
+    for the warp with OpenCV 5.0 on a Xeon). uint8 zooms are summed in uint16 (exact) and
+    divided once.
     """
     h, w = img.shape[:2]
     n = len(zoom_factors) + 1
     acc = img.astype(np.uint16 if img.dtype == np.uint8 and n <= 257 else np.float32)
+    by_warp = OPENCV_VERSION >= (5, 1)
     for z in zoom_factors:
+        if by_warp:
+            # x -> z * (x - c) + c about the centre c, in OpenCV's pixel-centre convention
+            cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
+            m = np.array([[z, 0.0, cx * (1.0 - z)], [0.0, z, cy * (1.0 - z)]])
+            acc += _chunks(img, lambda a, m=m: cv2.warpAffine(
+                a, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+            continue
         zh, zw = int(np.ceil(h * z)), int(np.ceil(w * z))
         big = _chunks(img, lambda a, size=(zw, zh): cv2.resize(a, size, interpolation=cv2.INTER_LINEAR))
         top, left = (zh - h) // 2, (zw - w) // 2

@@ -28,6 +28,18 @@ import numpy as np
 from augkit.geometry import matrices as mx
 from augkit.geometry.field import Field
 
+def _opencv_version() -> tuple[int, int]:
+    try:
+        major, minor = cv2.__version__.split(".")[:2]
+        return int(major), int(minor)
+    except ValueError:  # pragma: no cover - unusual version strings
+        return (0, 0)
+
+
+#: (major, minor) of the OpenCV in use: a few kernel choices depend on it (measured; see
+#: docs/design-notes.md, "Kernel choices that depend on the machine")
+OPENCV_VERSION = _opencv_version()
+
 _NEAREST = (cv2.INTER_NEAREST, cv2.INTER_NEAREST_EXACT)
 # OpenCV's warps do not take these two flags; they fall back to their plain variants.
 _WARP_FLAG = {cv2.INTER_NEAREST_EXACT: cv2.INTER_NEAREST, cv2.INTER_LINEAR_EXACT: cv2.INTER_LINEAR,
