@@ -28,6 +28,7 @@ import numpy as np
 from augkit.geometry import matrices as mx
 from augkit.geometry.field import Field
 
+
 def _opencv_version() -> tuple[int, int]:
     try:
         major, minor = cv2.__version__.split(".")[:2]
