@@ -87,8 +87,9 @@ ARGS = {
     "MedianBlur": ((), dict(blur_limit=(5, 5))),
     # The default scale=(2, 3) is not the same work in both: Albumentations 2.0.8 builds one
     # fixed 2x3 kernel from it (width 2, height 3), augkit draws width and height in [2, 3]
-    # per call, as 2.0.8's documentation describes. A fixed 3x3 kernel is the same in both.
-    "Morphological": ((), dict(scale=3)),
+    # per call, as 2.0.8's documentation describes. A fixed 3x3 kernel is the same in both:
+    # scale=(3, 3) (2.0.8 turns scale=3 into a 1x3 kernel, augkit into a 3x3 square).
+    "Morphological": ((), dict(scale=(3, 3))),
     "Pad": ((), dict(padding=32)),
     "PadIfNeeded": ((), dict(min_height=640, min_width=640)),
     "RandomCrop": ((), dict(height=256, width=256)),
