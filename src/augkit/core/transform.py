@@ -252,7 +252,10 @@ class BasicTransform:
         if len(data) == 1 and seed is None and not args:
             img = data.get("image")
             if type(img) is np.ndarray:  # transform(image=img): the shortest way through
-                return (self._solo or self._own_pipeline())._call_image(img, force_children=force_apply)
+                solo = self._solo  # (not ``self._solo or ...``: that would call len() on it)
+                if solo is None:
+                    solo = self._own_pipeline()
+                return solo._call_image(img, False, force_apply)
         if args:
             raise TargetError(f"{type(self).__name__}: pass targets by keyword, "
                               f"e.g. transform(image=img), not positionally")
