@@ -162,7 +162,7 @@ def test_rect_extent_needs_all_four_corners():
     assert rect_extent(rect[:3]) is None
 
 
-@given(st.integers(0, 2**32 - 1), st.sampled_from(["rect", "turned", "near"]))
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["rect", "turned", "near", "thin"]))
 def test_rect_extent_is_the_four_distinct_corners_rule_in_any_order(seed, kind):
     """rect_extent's early exit agrees with the plain rule (the four points are exactly the
     corners of one axis-aligned rectangle) for every order of the points."""
@@ -177,6 +177,8 @@ def test_rect_extent_is_the_four_distinct_corners_rule_in_any_order(seed, kind):
         pts = mx.apply_to_points(mx.about(mx.rotate(rng.uniform(1, 89)), 3.0, 4.0), pts)
     elif kind == "near":  # one corner moved a little: not a rectangle
         pts[int(rng.integers(4))] += rng.choice([-1, 1], 2) * rng.uniform(1e-5, 1e-2, 2)
+    elif kind == "thin":  # two edges closer than the rounding: a segment, not a rectangle
+        pts[1:3, 0] = x0 + 1e-11
     for order in itertools.permutations(range(4)):
         p = pts[list(order)]
         rounded = {(round(x, 9), round(y, 9)) for x, y in p.tolist()}
@@ -212,3 +214,34 @@ def test_scale_then_slice_and_one_warp_agree(monkeypatch, scale):
     diff = np.abs(a["image"].astype(int) - b["image"].astype(int))
     assert diff.mean() < 0.5 and diff.max() <= 8
     assert (a["mask"] == b["mask"]).mean() > 0.99
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.booleans())
+def test_fill_outside_several_polygons_keeps_their_common_part(seed, n, turned):
+    """Several rectangles (their intersection taken without polygon clipping) and, with
+    ``turned``, a turned frame among them: pixels whose centres lie outside any of them
+    are filled, the others kept (pixel-centre rule, edges included)."""
+    from augkit.geometry.polygons import points_inside
+    from augkit.geometry.warp import fill_outside
+    rng = np.random.default_rng(seed)
+    h, w = 19, 27
+    img = rng.integers(1, 255, (h, w, 3)).astype(np.uint8)
+    polys = []
+    for _ in range(n):
+        x0, y0 = rng.uniform(-4, w / 2), rng.uniform(-4, h / 2)
+        x1, y1 = x0 + rng.uniform(1, w), y0 + rng.uniform(1, h)
+        # half-pixel edges on some of them: centres on the boundary count as inside
+        if rng.random() < 0.5:
+            x0, x1 = np.floor(x0) + 0.5, np.floor(x1) + 0.5
+        polys.append(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
+    if turned:
+        polys.append(mx.apply_to_points(mx.about(mx.rotate(rng.uniform(5, 40)), w / 2, h / 2),
+                                        mx.rect(h, w)))
+    out = fill_outside(img.copy(), polys, 0.0)
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    centres = np.stack([xx, yy], axis=-1)
+    inside = np.ones((h, w), bool)
+    for p in polys:
+        inside &= points_inside(centres, p, eps=1e-9)
+    np.testing.assert_array_equal(out[inside], img[inside])
+    assert not out[~inside].any()

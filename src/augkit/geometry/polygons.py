@@ -176,11 +176,18 @@ def rect_extent(poly: np.ndarray) -> tuple[float, float, float, float] | None:
     if len(poly) != 4:
         return None
     rows = poly.tolist()
-    (x0, y0), (x1, y1), (x2, y2) = rows[0], rows[1], rows[2]
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = rows
     if (abs(x1 - x0) > 1e-6 and abs(y1 - y0) > 1e-6) and (abs(x2 - x0) > 1e-6 and abs(y2 - y0) > 1e-6):
         # a rectangle's corner shares x with one other corner and y with another: with
         # neither of the next two it is a turned frame (the common case, decided early)
         return None
+    if x0 == x3 and x1 == x2 and y0 == y1 and y2 == y3 \
+            or x0 == x1 and x2 == x3 and y1 == y2 and y3 == y0:
+        # corners in order with exactly equal coordinates (frames moved by flips, crops,
+        # pads and scales): the rule below on two x and two y values
+        ax, bx = sorted((round(x0, 9), round(x2, 9)))
+        ay, by = sorted((round(y0, 9), round(y2, 9)))
+        return (ax, ay, bx, by) if ax != bx and ay != by else None
     pts = [(round(x, 9), round(y, 9)) for x, y in rows]
     xs = {x for x, _ in pts}
     ys = {y for _, y in pts}

@@ -733,12 +733,22 @@ def fill_outside(img: np.ndarray, polygons: list[np.ndarray], fill) -> np.ndarra
     h, w = img.shape[:2]
     keep = None
     rect = None
-    from augkit.geometry.polygons import intersect_all, is_axis_aligned_rect
-    region = intersect_all(polygons)
-    if len(region) >= 3 and is_axis_aligned_rect(region):
+    from augkit.geometry.polygons import intersect_all, rect_extent
+    extents = [rect_extent(p) for p in polygons]
+    if all(e is not None for e in extents):
+        # rectangles only (crops, pads, scales): their intersection is one rectangle, no
+        # polygon clipping (~2 us against ~12 us for two of them)
+        x0, y0 = max(e[0] for e in extents), max(e[1] for e in extents)
+        x1, y1 = min(e[2] for e in extents), min(e[3] for e in extents)
+        region = None if x1 > x0 and y1 > y0 else np.zeros((0, 2))
+    else:
+        region = intersect_all(polygons)
+        extent = rect_extent(region) if len(region) >= 3 else None
+        if extent is not None:
+            x0, y0, x1, y1 = extent
+            region = None
+    if region is None:
         # exact: keep pixels whose centres j + 0.5 lie in [x0, x1] (crops, pads)
-        x0, y0 = region.min(axis=0)
-        x1, y1 = region.max(axis=0)
         j0, j1 = max(0, math.ceil(x0 - 0.5 - 1e-9)), min(w, math.floor(x1 - 0.5 + 1e-9) + 1)
         i0, i1 = max(0, math.ceil(y0 - 0.5 - 1e-9)), min(h, math.floor(y1 - 0.5 + 1e-9) + 1)
         rect = (i0, max(i0, i1), j0, max(j0, j1))
