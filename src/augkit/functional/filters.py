@@ -139,7 +139,7 @@ _J1_COEF = np.array([(-1.0) ** m / (math.factorial(m) * math.factorial(m + 1)) f
 
 
 def bessel_j1(x: np.ndarray) -> np.ndarray:
-    """Bessel function J1: its power series for |x| <= 20 (~10 us for a kernel's radii),
+    """Bessel function J1: its power series for |x| <= 20 (~20 us for a kernel's radii),
     else Bessel's integral ``(1/pi) int_0^pi cos(t - x sin t) dt`` by composite Simpson
     (256 panels: error < 1e-12 for |x| < 60)."""
     x = np.asarray(x, np.float64)
