@@ -249,12 +249,12 @@ def normalize(img: np.ndarray, mean, std, max_pixel_value: float) -> np.ndarray:
     ``max_pixel_value=1.0`` for float images, 65535 for uint16 ones.
     """
     c = num_channels(img)
-    if img.dtype == np.uint8 and c > 4:  # float32 table
+    if img.dtype == np.uint8:
+        # a float32 table: each value is the formula computed in float64 and rounded once,
+        # as 2.0.8's table (identical outputs). One float32 conversion and one
+        # cv2.transform would be ~1.7x faster (512x512x3, EPYC / OpenCV 5.1: 3,400 against
+        # 1,950 images/s) but lands 1 ulp off for ~60% of the values.
         return apply_lut(img, _cached_normalize_lut(_key(mean), _key(std), float(max_pixel_value), c))
-    # up to 4 channels: one conversion to float32 and one cv2.transform pass, in place
-    # (one thread, EPYC / OpenCV 5.1, images cycled as in benchmarks/run.py: 512x512x3
-    # uint8 3,400 images/s, against 1,950 for a float32 table through cv2.LUT and 1,500
-    # for 2.0.8; 224x224x3: 48 against 102 us); values within 2.4e-7 of the table's
     m = _per_channel("Normalize", mean, c) * max_pixel_value
     inv = 1.0 / (_per_channel("Normalize", std, c) * max_pixel_value)
     x = img if img.dtype == np.float32 else \
