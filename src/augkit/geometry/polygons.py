@@ -21,6 +21,14 @@ def _following(values: np.ndarray, axis: int) -> np.ndarray:
     return np.concatenate((values[head + (slice(1, None),)], values[head + (slice(0, 1),)]), axis=axis)
 
 
+def _orientation(pts: list) -> float:
+    """+1.0 when the vertices (plain ``[x, y]`` lists) run counter-clockwise in x-right,
+    y-up (non-negative signed area), else -1.0."""
+    n = len(pts)
+    area2 = sum(pts[i][0] * pts[i - n + 1][1] - pts[i - n + 1][0] * pts[i][1] for i in range(n))
+    return 1.0 if area2 >= 0 else -1.0
+
+
 def signed_area(poly: np.ndarray) -> np.ndarray:
     """Signed area of polygons ``(..., K, 2)`` (positive when counter-clockwise in x-right, y-up)."""
     x, y = poly[..., 0], poly[..., 1]
@@ -36,8 +44,7 @@ def clip_convex(subject: np.ndarray, clip: np.ndarray) -> np.ndarray:
     out = [(float(x), float(y)) for x, y in np.asarray(subject, dtype=np.float64).tolist()]
     cl = np.asarray(clip, dtype=np.float64).tolist()
     n = len(cl)
-    area2 = sum(cl[i][0] * cl[(i + 1) % n][1] - cl[(i + 1) % n][0] * cl[i][1] for i in range(n))
-    orient = 1.0 if area2 >= 0 else -1.0
+    orient = _orientation(cl)
     for i in range(n):
         if not out:
             break
@@ -88,8 +95,7 @@ def frame_inside_convex(height: float, width: float, poly: np.ndarray, eps: floa
     n = len(pts)
     if n < 3:
         return False
-    area2 = sum(pts[i][0] * pts[i - n + 1][1] - pts[i - n + 1][0] * pts[i][1] for i in range(n))
-    orient = 1.0 if area2 >= 0 else -1.0
+    orient = _orientation(pts)
     corners = ((0.0, 0.0), (width, 0.0), (width, height), (0.0, height))
     for i in range(n):
         (px, py), (qx, qy) = pts[i], pts[i - n + 1]
@@ -110,8 +116,7 @@ def pixels_inside(poly: np.ndarray, height: int, width: int) -> np.ndarray:
         return np.zeros((height, width), np.uint8)
     pts = np.asarray(poly, dtype=np.float64).tolist()
     n = len(pts)
-    orient = 1.0 if sum(pts[i][0] * pts[i - n + 1][1] - pts[i - n + 1][0] * pts[i][1]
-                        for i in range(n)) >= 0 else -1.0
+    orient = _orientation(pts)
     # inside edge k (from p to p + e): orient * (e_x * (y - p_y) - e_y * (x - p_x)) >= 0,
     # i.e. a * x >= c1 * y + c0 with a = -orient * e_y; per row a bound on x where a != 0,
     # a condition on the row where the edge is horizontal. The edges' scalars in plain

@@ -644,10 +644,10 @@ def _fill_row(img: np.ndarray, fill) -> tuple[Any, bool]:
 
     Broadcasting a per-channel value into pixels is slow (a 512x64x3 strip: ~110 us,
     against 3 us for a scalar and memcpy speed for whole rows)."""
-    v = float(fill[0] if isinstance(fill, tuple) else fill) \
-        if not isinstance(fill, tuple) or len(fill) == 1 else math.nan
-    if v == v:
+    single = fill if not isinstance(fill, tuple) else fill[0] if len(fill) == 1 else None
+    if single is not None and not (img.dtype.kind in "iu" and math.isnan(single)):
         # one value for every channel (the usual 0): plain floats, no arrays (~1 us, ~8 us before)
+        v = float(single)
         if img.dtype.kind in "iu":
             info = np.iinfo(img.dtype)
             v = min(max(round(v), info.min), info.max)  # round() ties to even, as np.rint
