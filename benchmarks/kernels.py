@@ -18,7 +18,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
@@ -37,23 +36,13 @@ from augkit.functional.color import add_integer_shifts  # noqa: E402
 from augkit.geometry.warp import OPENCV_VERSION  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import cpu_name  # noqa: E402
+from _shared import alternate_turns, cpu_name  # noqa: E402
 
 
-def interleaved(named: dict, inputs: list, rounds: int = 20, turn: float = 0.02) -> dict:
+def interleaved(named: dict, inputs: list, min_time: float = 0.4, turn: float = 0.02) -> dict:
     """Microseconds per call of each function, the functions alternating in short turns."""
-    spent = dict.fromkeys(named, 0.0)
-    calls = dict.fromkeys(named, 0)
-    for _ in range(rounds):
-        for name, fn in named.items():
-            i = calls[name]
-            t0 = time.perf_counter()
-            while time.perf_counter() - t0 < turn:
-                fn(inputs[i % len(inputs)])
-                i += 1
-            spent[name] += time.perf_counter() - t0
-            calls[name] = i
-    return {name: spent[name] / calls[name] * 1e6 for name in named}
+    rates = alternate_turns(named, inputs, min_time, turn)
+    return {name: 1e6 / rate for name, rate in rates.items()}
 
 
 def report(title: str, times: dict, used: str) -> None:
@@ -91,7 +80,7 @@ def main() -> None:
             y = cv2.filter2D(x.astype(np.float32), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
             return np.clip(np.rint(y), 0, 255).astype(np.uint8)
         report(f"dense {k}x{k} convolution, 512x512x3 uint8",
-               interleaved({"8-bit filter2D": direct, "float32 round trip": via_float}, images, rounds=6, turn=0.05),
+               interleaved({"8-bit filter2D": direct, "float32 round trip": via_float}, images, turn=0.05),
                "8-bit filter2D")
 
     # 3. RandomScale then a 384x384 crop: resize whole + slice vs one warp of the window

@@ -25,7 +25,6 @@ os.environ["NO_ALBUMENTATIONS_UPDATE"] = "1"  # no network version check on impo
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import fnmatch  # noqa: E402
-import gc  # noqa: E402
 import inspect  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
@@ -53,7 +52,7 @@ except ImportError:  # running from a checkout without installing
     import augkit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import cpu_name  # noqa: E402
+from _shared import alternate_turns, cpu_name  # noqa: E402
 
 ALBU_ERROR = None
 try:
@@ -355,32 +354,9 @@ SLICE = 0.05
 
 def time_rates(runs: dict, inputs, min_time) -> dict:
     """One measurement round: ``{lib: calls per second}``, each library running ``min_time``
-    in all, in turns of ~SLICE seconds that alternate between the libraries.
-
-    Alternating in short turns rather than one library after the other matters on
-    machines whose speed drifts (shared virtual machines: the same Python loop measured
-    19 to 35 ms within a minute here); both libraries then see the same conditions.
-    """
-    n = len(inputs)
-    clock = time.perf_counter
-    spent = dict.fromkeys(runs, 0.0)
-    calls = dict.fromkeys(runs, 0)
-    index = dict.fromkeys(runs, 0)
-    gc.collect()
-    while min(spent.values()) < min_time:
-        for lib_name, run in runs.items():
-            start = i = index[lib_name]
-            t0 = clock()
-            while True:
-                run(inputs[i % n])
-                i += 1
-                elapsed = clock() - t0
-                if elapsed >= SLICE:
-                    break
-            index[lib_name] = i
-            calls[lib_name] += i - start
-            spent[lib_name] += elapsed
-    return {k: calls[k] / spent[k] if spent[k] else 0.0 for k in runs}
+    in all, in turns of ~SLICE seconds that alternate between the libraries (see
+    :func:`_shared.alternate_turns`)."""
+    return alternate_turns(runs, inputs, min_time, SLICE)
 
 
 def _fails(run, inputs) -> bool:
