@@ -23,7 +23,7 @@ from augkit.core.convert import foreign_inputs, restore_outputs
 from augkit.core.params import check_number, check_prob, draw_with_probability, fail
 from augkit.core.state import State, check_image, check_mask
 from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
-from augkit.core.transform import BasicTransform, ImageOnlyTransform
+from augkit.core.transform import BasicTransform, ImageOnlyTransform, SpatialTransform
 from augkit.errors import InvalidParameterError, TargetError
 
 TARGET_KINDS = ("image", "mask", "masks")
@@ -135,6 +135,9 @@ class Compose(BaseCompose):
     ((2, 2, 3), [(0.0, 0.0, 2.0, 2.0)], ['all'])
     """
 
+    #: the engine's path for the only step of a transform's own pipeline (see _call_lone)
+    _lane: Any = None
+
     def __init__(self, transforms: Sequence[Any], bbox_params: Any = None,
                  keypoint_params: Any = None, additional_targets: Mapping[str, str] | None = None,
                  p: float = 1.0, is_check_shapes: bool = True, strict: bool = False,
@@ -237,12 +240,30 @@ class Compose(BaseCompose):
         out = self._call(data, force=force_apply, seed=seed)
         return out if back is None else restore_outputs(out, back)
 
+    def _call_lone(self, t: BasicTransform, img: np.ndarray, force: bool) -> dict[str, Any]:
+        """``t(image=img)`` for a transform called by itself, this being its own one-step
+        pipeline (``t._solo``; ``_lane`` set when it was made). The same draws and result
+        as :meth:`_call_image`, with one layer of calls less (~0.8 us: a crop of a 512x512
+        image takes ~20 us in all)."""
+        lane = self._lane
+        if lane is None or self.save_applied_params or self._records or not self._busy.acquire(False):
+            return self._call_image(img, False, force)
+        try:
+            img = check_image("image", img)
+            rng = self._generator()
+            p = t.p
+            if force or p >= 1.0 or draw_with_probability(p, rng):
+                return lane(State.of_image(img), t, rng)
+            return {"image": img}
+        finally:
+            self._busy.release()
+
     def _call_image(self, img: Any, force: bool = False, force_children: bool = False) -> dict[str, Any]:
         """``pipeline(image=img)`` with a numpy image: the commonest call, kept short (no
         labels, masks or metadata to sort; ~1 us of bookkeeping in all, about what
         Albumentations spends on a transform called on its own)."""
         if self.save_applied_params or self._records or self.additional_targets \
-                or not self._busy.acquire(blocking=False):
+                or not self._busy.acquire(False):
             # recorded calls, renamed targets, or another thread drawing from the shared
             # generator right now: the general path
             return self._call({"image": img}, force, force_children)
@@ -253,9 +274,15 @@ class Compose(BaseCompose):
                 transforms = self.transforms
                 if len(transforms) == 1:
                     t = transforms[0]
-                    state.last_spatial = True
-                    state.alone = isinstance(t, ImageOnlyTransform)  # no table to fuse with
-                    t.run(state, rng, force=force_children)
+                    lane = _lone_lane(t)
+                    if lane is None:
+                        state.last_spatial = True
+                        state.alone = isinstance(t, ImageOnlyTransform)  # no table to fuse with
+                        t.run(state, rng, force=force_children)
+                    elif force_children or t.p >= 1.0 or draw_with_probability(t.p, rng):
+                        # a built-in step on its own: the engine's path for it without the
+                        # hooks between (~1-2 us less)
+                        return lane(state, t, rng)
                 elif force_children:
                     for t in transforms:
                         t.run(state, rng, force=True)
@@ -434,6 +461,25 @@ def _structure(transforms: list) -> list:
     """The children, with each nested block's own children (what :func:`_pixel_only`
     reads): equal lists mean unchanged blocks."""
     return [(t, _structure(t.transforms)) if isinstance(t, BaseCompose) else t for t in transforms]
+
+
+def _lone_lane(t: Any):
+    """The engine's shortest path for ``t`` as the only step of a call, or None where its
+    class changes how a step runs (``run``, ``should_apply`` or ``apply_to_state``)."""
+    cls = type(t)
+    lane = _LANES.get(cls, False)
+    if lane is False:
+        lane = None
+        if cls.run is BasicTransform.run and cls.should_apply is BasicTransform.should_apply:
+            if cls.apply_to_state is ImageOnlyTransform.apply_to_state:
+                lane = State.pixel_step_alone
+            elif cls.apply_to_state is SpatialTransform.apply_to_state:
+                lane = State.spatial_step_alone
+        _LANES[cls] = lane
+    return lane
+
+
+_LANES: dict[type, Any] = {}
 
 
 def _pixel_only(t: Any) -> bool:

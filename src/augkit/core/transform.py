@@ -255,7 +255,7 @@ class BasicTransform:
                 solo = self._solo  # (not ``self._solo or ...``: that would call len() on it)
                 if solo is None:
                     solo = self._own_pipeline()
-                return solo._call_image(img, False, force_apply)
+                return solo._call_lone(self, img, force_apply)
         if args:
             raise TargetError(f"{type(self).__name__}: pass targets by keyword, "
                               f"e.g. transform(image=img), not positionally")
@@ -269,8 +269,10 @@ class BasicTransform:
             with _SOLO_LOCK:  # two threads calling a fresh transform build one pipeline
                 solo = self._solo
                 if solo is None:
-                    from augkit.core.compose import Compose
-                    solo = self._solo = Compose([self], p=1.0)
+                    from augkit.core.compose import Compose, _lone_lane
+                    solo = Compose([self], p=1.0)
+                    solo._lane = _lone_lane(self)  # see Compose._call_lone
+                    self._solo = solo
         return solo
 
     def set_random_seed(self, seed: int | None) -> None:
