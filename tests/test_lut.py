@@ -45,6 +45,27 @@ def test_per_channel_tables_large_images_strip_kernel(backend, shape):
     np.testing.assert_array_equal(img, before)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("shape", [(5, 6, 3), (64, 33, 4), (300, 257, 3), (9, 7, 2)])
+def test_lut_planes_equals_stacked_tables(backend, shape):
+    """Plane by plane (HueSaturationValue's kernel): the same values as indexing, None
+    leaving a plane unchanged, into a new array or back into the input."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, shape, dtype=np.uint8)
+    c = shape[2]
+    tables = [rng.integers(0, 256, 256, dtype=np.uint8) for _ in range(c)]
+    tables[1] = None
+    expected = np.stack([img[..., k] if t is None else t[img[..., k]] for k, t in enumerate(tables)], axis=-1)
+    before = img.copy()
+    out = L.lut_planes(img, tables, backend=backend)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(img, before)  # a new array unless told otherwise
+    assert not np.shares_memory(out, img)
+    same = L.lut_planes(img, tables, dst=img, backend=backend)
+    assert same is img
+    np.testing.assert_array_equal(img, expected)
+
+
 def test_non_contiguous_input_is_handled_and_not_modified():
     rng = np.random.default_rng(2)
     base = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)

@@ -361,10 +361,10 @@ def _shift_hsv_uint8(img, hue_shift, sat_shift, val_shift, dst=None):
         return img.copy() if dst is None else img  # skip the lossy HSV round trip
     hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV, dst=dst)
     if s:
-        val = np.clip(_X256 + v, 0, 255).astype(np.uint8)
-        # one table per channel: apply_lut (stringzilla strips where installed) 184 us
-        # against 278 us for cv2.LUT with a 3-channel table (384x384x3, one thread)
-        hsv = apply_lut(hsv, np.stack([hue, _sat_lut(s), val], axis=1))
+        val = np.clip(_X256 + v, 0, 255).astype(np.uint8) if v else None
+        # one table per channel, plane by plane on the fresh HSV image and back into it
+        # (see lut_planes: 15-20% less for the whole round trip than apply_lut's strips)
+        hsv = _lut.lut_planes(hsv, (hue if hue_moves else None, _sat_lut(s), val), dst=hsv)
     else:
         if v:
             add_integer_shifts(hsv, (0, 0, v), dst=hsv)  # saturating: clip(x + v, 0, 255)
