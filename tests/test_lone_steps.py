@@ -108,7 +108,7 @@ def test_classes_changing_how_a_step_runs_get_no_lane():
 
     img = make_image("rgb_u8")
     assert _lone_lane(Never(p=1.0)) is None and _lone_lane(Logged(p=1.0)) is None
-    assert _lone_lane(A.NoOp()) is None  # its own apply_to_state
+    assert _lone_lane(A.NoOp()) is State.no_step
     np.testing.assert_array_equal(Never(p=1.0)(image=img)["image"], img)
     np.testing.assert_array_equal(Logged(p=1.0)(image=img)["image"], img[:, ::-1])
     assert Logged.calls == 1

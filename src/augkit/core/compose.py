@@ -23,7 +23,7 @@ from augkit.core.convert import foreign_inputs, restore_outputs
 from augkit.core.params import check_number, check_prob, draw_with_probability, fail
 from augkit.core.state import State, check_image, check_mask
 from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
-from augkit.core.transform import BasicTransform, ImageOnlyTransform, SpatialTransform
+from augkit.core.transform import BasicTransform, ImageOnlyTransform, NoOp, SpatialTransform
 from augkit.errors import InvalidParameterError, TargetError
 
 TARGET_KINDS = ("image", "mask", "masks")
@@ -475,6 +475,8 @@ def _lone_lane(t: Any):
                 lane = State.pixel_step_alone
             elif cls.apply_to_state is SpatialTransform.apply_to_state:
                 lane = State.spatial_step_alone
+            elif cls.apply_to_state is NoOp.apply_to_state:
+                lane = State.no_step
         _LANES[cls] = lane
     return lane
 

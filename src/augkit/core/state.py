@@ -660,6 +660,9 @@ class State:
             return self.outputs()
         return {"image": out}
 
+    def no_step(self, t, rng: np.random.Generator) -> dict[str, Any]:
+        return {"image": self.images["image"]}  # NoOp
+
     def apply_pixel_transform(self, t, rng: np.random.Generator) -> None:
         images = self.images
         if not images:
