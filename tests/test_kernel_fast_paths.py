@@ -140,7 +140,8 @@ def test_reads_outside_closed_form_matches_the_general_test(sx, sy, tx, ty, oh, 
 @given(seed=st.integers(0, 2**32), h=st.integers(1, 64), w=st.integers(1, 64))
 def test_random_resized_crop_draws_are_those_of_rng_uniform(seed, h, w):
     """The sampler's inlined uniform draws give the crops of the plain ``rng.uniform`` recipe
-    (so that fixed seeds keep their crops)."""
+    (so that fixed seeds keep their crops), the position from one ``random()`` per axis
+    scaled to the integers as ``params.draw_int`` does."""
     import math
 
     import augkit as A
@@ -158,7 +159,8 @@ def test_random_resized_crop_draws_are_those_of_rng_uniform(seed, h, w):
         aspect = math.exp(rng.uniform(math.log(0.75), math.log(4 / 3)))
         cw, ch = int(round(math.sqrt(target * aspect))), int(round(math.sqrt(target / aspect)))
         if 0 < cw <= w and 0 < ch <= h:
-            y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
+            y = min(int(rng.random() * (h - ch + 1)), h - ch)
+            x = min(int(rng.random() * (w - cw + 1)), w - cw)
             want = (x, y, x + cw, y + ch)
             break
     if want is None:  # central fallback

@@ -451,15 +451,18 @@ def test_overlay_elements_matches_albumentations_layout():
     over = np.full((10, 10, 3), 200, np.uint8)
     sel = np.zeros((10, 10), np.uint8)
     sel[2:8, 2:8] = 1
+    # the second element has its own value: it lands at a random place, maybe over the first
     meta = [{"image": over, "bbox": [0.5, 0.25, 1.0, 0.75], "mask": sel, "mask_id": 5},
-            {"image": over[:4, :4]}]
+            {"image": np.full((4, 4, 3), 90, np.uint8)}]
     out = A.Compose([A.OverlayElements(p=1)], seed=0)(image=img, mask=np.zeros((40, 40), np.uint8),
                                                       overlay_metadata=meta)
     shown = (out["image"] == 200).all(axis=-1)
+    second = (out["image"] == 90).all(axis=-1)
     # the first overlay: resized into its box, only where its mask is set (12x12 of 20x20)
-    assert shown[10:30, 20:40].sum() >= 144 and not shown[10:30, 20:40][:4].any()
-    # the second: all of its 4x4 pixels somewhere
-    assert 144 < shown.sum() <= 144 + 16
+    assert (shown | second)[14:26, 24:36].all() and not shown[10:30, 20:40][:4].any()
+    assert shown.sum() + (second & ~shown)[14:26, 24:36].sum() == 144
+    # the second: all of its 4x4 pixels, in one 4x4 square
+    assert second.sum() == 16 and np.ptp(np.argwhere(second), axis=0).tolist() == [3, 3]
     region = out["mask"] == 5
     assert region.sum() == 12 * 12 and extent(region).tolist() == [24, 14, 36, 26]
     with pytest.raises(TargetError, match=r"OverlayElements: overlay_metadata\[0\]\['bbox'\]"):

@@ -523,7 +523,7 @@ def _check_std(owner: str, value) -> float:
 def _noisy(level: float, std: float, top: float, rng) -> float:
     """timm's magnitude noise: N(level, std) (uniform in [0, level] for std = inf), clipped to [0, top]."""
     if std == math.inf:
-        level = float(rng.uniform(0.0, level))
+        level = float(P.draw_uniform(rng, 0.0, level))
     elif std > 0:
         level = float(rng.normal(level, std))
     return min(max(level, 0.0), top)
@@ -628,8 +628,8 @@ class TrivialAugmentWide(_Policy):
         self._ops = _Ops(n, interpolation, fill, fill_mask)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
-        op = self._op_list[int(rng.integers(0, len(self._op_list)))]
-        level = int(rng.integers(0, self.num_magnitude_bins)) if op[2] is not None else 0
+        op = self._op_list[int(P.draw_int(rng, 0, len(self._op_list) - 1))]
+        level = int(P.draw_int(rng, 0, self.num_magnitude_bins - 1)) if op[2] is not None else 0
         self._run_op(state, rng, op, level / (self.num_magnitude_bins - 1))
 
 
@@ -664,7 +664,7 @@ class AutoAugment(_Policy):
         self._ops = _Ops(n, interpolation, fill, fill_mask)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
-        sub = self._resolved[int(rng.integers(0, len(self._resolved)))]
+        sub = self._resolved[int(P.draw_int(rng, 0, len(self._resolved) - 1))]
         d = float(self._denominator)
         for prob, level, op in sub:
             if not rng.random() < prob:
@@ -733,14 +733,14 @@ class AugMix(ImageOnlyTransform):
         if self.magnitude_std is not None:
             return _noisy(float(self.severity), self.magnitude_std, 10.0, rng) / 10.0
         if self.variant == "timm":
-            return float(rng.uniform(0.0, self.severity)) / 10.0
-        return int(rng.integers(0, self.severity)) / 9.0
+            return float(P.draw_uniform(rng, 0.0, self.severity)) / 10.0
+        return int(P.draw_int(rng, 0, self.severity - 1)) / 9.0
 
     def sample(self, rng, state):
         shape = state.shape
         chains = []
         for _ in range(self.width):
-            depth = self.depth if self.depth > 0 else int(rng.integers(1, 4))
+            depth = self.depth if self.depth > 0 else int(P.draw_int(rng, 1, 3))
             chain = []
             for i in rng.integers(0, len(self._op_list), size=depth):
                 name, kind, r = self._op_list[int(i)]

@@ -71,7 +71,7 @@ class Rotate(ResamplingTransform):
         self._init_resampling(interpolation, mask_interpolation, border_mode, fill, fill_mask)
 
     def sample(self, rng, state):
-        return {"angle": float(rng.uniform(*self.limit))}
+        return {"angle": float(P.draw_uniform(rng, *self.limit))}
 
     def get_warp(self, params, state):
         h, w = state.shape
@@ -109,7 +109,7 @@ class SafeRotate(ResamplingTransform):
         self._init_resampling(interpolation, mask_interpolation, border_mode, fill, fill_mask)
 
     def sample(self, rng, state):
-        return {"angle": float(rng.uniform(*self.limit))}
+        return {"angle": float(P.draw_uniform(rng, *self.limit))}
 
     def get_warp(self, params, state):
         h, w = state.shape
@@ -275,10 +275,10 @@ class ShiftScaleRotate(ResamplingTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        s = 1.0 + float(rng.uniform(*self.scale_limit))
-        return {"scale": (s, s), "rotate": float(rng.uniform(*self.rotate_limit)),
-                "translate": (float(rng.uniform(*self.shift_limit_x)) * w,
-                              float(rng.uniform(*self.shift_limit_y)) * h),
+        s = 1.0 + float(P.draw_uniform(rng, *self.scale_limit))
+        return {"scale": (s, s), "rotate": float(P.draw_uniform(rng, *self.rotate_limit)),
+                "translate": (float(P.draw_uniform(rng, *self.shift_limit_x)) * w,
+                              float(P.draw_uniform(rng, *self.shift_limit_y)) * h),
                 "shear": (0.0, 0.0)}
 
     def get_warp(self, params, state):
@@ -310,7 +310,7 @@ class Perspective(ResamplingTransform):
         self._init_resampling(interpolation, mask_interpolation, border_mode, fill, fill_mask)
 
     def sample(self, rng, state):
-        sigma = float(rng.uniform(*self.scale))
+        sigma = float(P.draw_uniform(rng, *self.scale))
         jitter = np.abs(rng.normal(0.0, sigma, size=(4, 2)))
         return {"jitter": jitter}
 

@@ -44,9 +44,9 @@ class GaussianBlur(ImageOnlyTransform):
                                       scalar="zero", bounds=(0, None))
 
     def sample(self, rng, state):
-        sigma = float(rng.uniform(*self.sigma_limit))
+        sigma = float(P.draw_uniform(rng, *self.sigma_limit))
         lo, hi = self.blur_limit
-        ksize = int(rng.integers(lo, hi + 1)) if hi > lo else lo
+        ksize = int(P.draw_int(rng, lo, hi)) if hi > lo else lo
         if ksize == 0:
             ksize = F.gaussian_ksize(sigma)
         elif ksize % 2 == 0:
@@ -81,7 +81,7 @@ def kernel_range(owner: str, name: str, value, low_default: int = 3) -> tuple[in
 def pick_odd(rng: np.random.Generator, limits: tuple[int, int]) -> int:
     """A uniformly drawn odd size in ``limits`` (both odd)."""
     lo, hi = limits
-    return lo if hi <= lo else lo + 2 * int(rng.integers(0, (hi - lo) // 2 + 1))
+    return lo if hi <= lo else lo + 2 * int(P.draw_int(rng, 0, (hi - lo) // 2))
 
 
 def flag(owner: str, name: str, value) -> bool:
@@ -180,15 +180,15 @@ class MotionBlur(ImageOnlyTransform):
 
     def sample(self, rng, state):
         ksize = pick_odd(rng, self.blur_limit)
-        angle = float(rng.uniform(*self.angle_range))
-        direction = float(rng.uniform(*self.direction_range))
+        angle = float(P.draw_uniform(rng, *self.angle_range))
+        direction = float(P.draw_uniform(rng, *self.direction_range))
         shift = (0, 0)
         if self.allow_shifted:
             k0 = F.motion_kernel(ksize, angle, direction)
             ys, xs = np.nonzero(k0)
             # whole-pixel shifts keeping the line inside the kernel
-            dx = int(rng.integers(-xs.min(), ksize - xs.max()))
-            dy = int(rng.integers(-ys.min(), ksize - ys.max()))
+            dx = int(P.draw_int(rng, -xs.min(), ksize - xs.max() - 1))
+            dy = int(P.draw_int(rng, -ys.min(), ksize - ys.max() - 1))
             shift = (dx, dy)
         return {"kernel": F.motion_kernel(ksize, angle, direction, shift)}
 
@@ -227,8 +227,8 @@ class Defocus(ImageOnlyTransform):
 
     def sample(self, rng, state):
         lo, hi = self.radius
-        return {"radius": int(rng.integers(lo, hi + 1)),
-                "alias_blur": float(rng.uniform(*self.alias_blur))}
+        return {"radius": int(P.draw_int(rng, lo, hi)),
+                "alias_blur": float(P.draw_uniform(rng, *self.alias_blur))}
 
     def apply(self, img, radius, alias_blur, **_):
         return F.defocus(img, radius, alias_blur)
@@ -268,8 +268,8 @@ class ZoomBlur(ImageOnlyTransform):
             raise P.fail(n, "step_factor", step_factor, "step_factor must be > 0")
 
     def sample(self, rng, state):
-        top = float(rng.uniform(*self.max_factor))
-        step = float(rng.uniform(*self.step_factor))
+        top = float(P.draw_uniform(rng, *self.max_factor))
+        step = float(P.draw_uniform(rng, *self.step_factor))
         return {"zoom_factors": np.arange(1.0, top, step)[1:].tolist()}
 
     def apply(self, img, zoom_factors, **_):
@@ -363,10 +363,10 @@ class AdvancedBlur(ImageOnlyTransform):
 
     def sample(self, rng, state):
         ksize = pick_odd(rng, self.blur_limit)
-        sx = float(rng.uniform(*self.sigma_x_limit))
-        sy = float(rng.uniform(*self.sigma_y_limit))
-        angle = float(rng.uniform(*self.rotate_limit))
-        beta = max(float(rng.uniform(*self.beta_limit)), 1e-3)
+        sx = float(P.draw_uniform(rng, *self.sigma_x_limit))
+        sy = float(P.draw_uniform(rng, *self.sigma_y_limit))
+        angle = float(P.draw_uniform(rng, *self.rotate_limit))
+        beta = max(float(P.draw_uniform(rng, *self.beta_limit)), 1e-3)
         noise = rng.uniform(*self.noise_limit, size=(ksize, ksize))
         return {"kernel": F.generalized_gaussian_kernel(ksize, sx, sy, angle, beta, noise)}
 

@@ -206,7 +206,7 @@ class RGBShift(ImageOnlyTransform):
             raise UnsupportedInputError(f"RGBShift: expects an image with 3 channels, got {c} channels")
 
     def sample(self, rng, state):
-        shifts = [rng.uniform(*lim) for lim in (self.r_shift_limit, self.g_shift_limit, self.b_shift_limit)]
+        shifts = [P.draw_uniform(rng, *lim) for lim in (self.r_shift_limit, self.g_shift_limit, self.b_shift_limit)]
         return {"noise_map": np.asarray(shifts)}  # in 0..255 units
 
     def apply(self, img, noise_map, **_):

@@ -199,8 +199,8 @@ class RandomBrightnessContrast(ImageOnlyTransform):
         self.ensure_safe_range = _flag(n, "ensure_safe_range", ensure_safe_range)
 
     def sample(self, rng, state):
-        alpha = 1.0 + rng.uniform(*self.contrast_limit)
-        brightness = rng.uniform(*self.brightness_limit)
+        alpha = 1.0 + P.draw_uniform(rng, *self.contrast_limit)
+        brightness = P.draw_uniform(rng, *self.brightness_limit)
         beta = None  # as a fraction of the dtype maximum; None: known only from the image
         if self.brightness_by_max:
             beta = brightness
@@ -248,7 +248,7 @@ class RandomGamma(ImageOnlyTransform):
                                       bounds=(1, None))
 
     def sample(self, rng, state):
-        return {"gamma": rng.uniform(*self.gamma_limit) / 100.0}
+        return {"gamma": P.draw_uniform(rng, *self.gamma_limit) / 100.0}
 
     def apply(self, img, gamma, **_):
         return F.gamma(img, gamma)
@@ -290,9 +290,9 @@ class HueSaturationValue(ImageOnlyTransform):
                                           bounds=(-255, 255))
 
     def sample(self, rng, state):
-        return {"hue_shift": rng.uniform(*self.hue_shift_limit),
-                "sat_shift": rng.uniform(*self.sat_shift_limit),
-                "val_shift": rng.uniform(*self.val_shift_limit)}
+        return {"hue_shift": P.draw_uniform(rng, *self.hue_shift_limit),
+                "sat_shift": P.draw_uniform(rng, *self.sat_shift_limit),
+                "val_shift": P.draw_uniform(rng, *self.val_shift_limit)}
 
     def apply(self, img, hue_shift, sat_shift, val_shift, **_):
         _channels("HueSaturationValue", img, (1, 3))
@@ -347,10 +347,10 @@ class ColorJitter(ImageOnlyTransform):
         self.hue = P.to_range(n, "hue", hue, bounds=(-0.5, 0.5))
 
     def sample(self, rng, state):
-        return {"brightness": rng.uniform(*self.brightness),
-                "contrast": rng.uniform(*self.contrast),
-                "saturation": rng.uniform(*self.saturation),
-                "hue": rng.uniform(*self.hue),
+        return {"brightness": P.draw_uniform(rng, *self.brightness),
+                "contrast": P.draw_uniform(rng, *self.contrast),
+                "saturation": P.draw_uniform(rng, *self.saturation),
+                "hue": P.draw_uniform(rng, *self.hue),
                 "order": rng.permutation(4).tolist()}
 
     def apply(self, img, brightness, contrast, saturation, hue, order, **_):
@@ -449,7 +449,7 @@ class Solarize(ImageOnlyTransform):
                                           scalar="point", bounds=(0, 1))
 
     def sample(self, rng, state):
-        return {"threshold": rng.uniform(*self.threshold_range)}
+        return {"threshold": P.draw_uniform(rng, *self.threshold_range)}
 
     def apply(self, img, threshold, **_):
         return F.solarize(img, threshold * F.max_value(img.dtype))
@@ -515,9 +515,9 @@ class Posterize(ImageOnlyTransform):
                 raise UnsupportedInputError(
                     f"Posterize: num_bits has {len(self.num_bits)} entries, "
                     f"the image has {state.num_channels} channels")
-            return {"num_bits": [int(rng.integers(lo, hi + 1)) for lo, hi in self.num_bits]}
+            return {"num_bits": [int(P.draw_int(rng, lo, hi)) for lo, hi in self.num_bits]}
         lo, hi = self.num_bits
-        return {"num_bits": int(rng.integers(lo, hi + 1))}
+        return {"num_bits": int(P.draw_int(rng, lo, hi))}
 
     def apply(self, img, num_bits, **_):
         return F.posterize(img, num_bits)

@@ -49,8 +49,7 @@ class ImageCompression(ImageOnlyTransform):
                                         bounds=(1, 100), integer=True)
 
     def sample(self, rng, state):
-        return {"quality": int(rng.integers(self.quality_range[0], self.quality_range[1],
-                                            endpoint=True))}
+        return {"quality": int(P.draw_int(rng, self.quality_range[0], self.quality_range[1]))}
 
     def apply(self, img, quality, **_):
         return F.compress(img, self.compression_type, quality)
@@ -93,7 +92,7 @@ class Downscale(ImageOnlyTransform):
         self.interpolation_pair = dict(interpolation_pair)
 
     def sample(self, rng, state):
-        return {"scale": rng.uniform(*self.scale_range)}
+        return {"scale": P.draw_uniform(rng, *self.scale_range)}
 
     def apply(self, img, scale, **_):
         return F.downscale(img, scale, self.interpolation_pair["downscale"],

@@ -175,7 +175,7 @@ class OpticalDistortion(_FieldTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        k = float(rng.uniform(*self.distort_limit))
+        k = float(P.draw_uniform(rng, *self.distort_limit))
         gh, gw = _lattice(state.shape, 8.0)  # radial maps are smooth: 8 px cells, < 0.05 px error
         nodes = identity_nodes((h, w), gh, gw)
         cx, cy = w / 2.0, h / 2.0
@@ -224,9 +224,9 @@ class PiecewiseAffine(_FieldTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        rows = int(rng.integers(self.nb_rows[0], self.nb_rows[1] + 1))
-        cols = int(rng.integers(self.nb_cols[0], self.nb_cols[1] + 1))
-        sigma = float(rng.uniform(*self.scale))
+        rows = int(P.draw_int(rng, self.nb_rows[0], self.nb_rows[1]))
+        cols = int(P.draw_int(rng, self.nb_cols[0], self.nb_cols[1]))
+        sigma = float(P.draw_uniform(rng, *self.scale))
         nodes = identity_nodes((h, w), rows, cols)
         jitter = rng.normal(0.0, sigma, size=nodes.shape)
         if not self.absolute_scale:
@@ -261,7 +261,7 @@ class ThinPlateSpline(_FieldTransform):
     def sample(self, rng, state):
         h, w = state.shape
         n = self.num_control_points
-        scale = float(rng.uniform(*self.scale_range))
+        scale = float(P.draw_uniform(rng, *self.scale_range))
         # control points in normalized [0, 1] coordinates, displaced by up to scale / n
         g = np.linspace(0.0, 1.0, n)
         dst = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)

@@ -94,7 +94,7 @@ class _ReferenceTransform(ImageOnlyTransform):
             raise TargetError(
                 f"{n}: no reference image; pass reference_images=[...] to {n}(...) or call the "
                 f"pipeline with {self.metadata_key}=[image, ...]")
-        item = refs[int(rng.integers(len(refs)))] if len(refs) > 1 else refs[0]
+        item = refs[int(P.draw_int(rng, 0, len(refs) - 1))] if len(refs) > 1 else refs[0]
         if not isinstance(item, np.ndarray):
             if self.read_fn is None:
                 raise TargetError(f"{n}: reference {item!r} is not an array and read_fn is None")
@@ -142,7 +142,7 @@ class FDA(_ReferenceTransform):
         self.beta_limit = P.to_range("FDA", "beta_limit", beta_limit, scalar="zero", bounds=(0, 0.5))
 
     def sample(self, rng, state):
-        beta = float(rng.uniform(*self.beta_limit))
+        beta = float(P.draw_uniform(rng, *self.beta_limit))
         ref = self._reference(rng, state)
         return {"ref_amplitude": F.fda_reference(ref, state.shape, beta)}
 
@@ -187,7 +187,7 @@ class HistogramMatching(_ReferenceTransform):
         self.blend_ratio = _blend_range("HistogramMatching", blend_ratio)
 
     def sample(self, rng, state):
-        blend = float(rng.uniform(*self.blend_ratio))
+        blend = float(P.draw_uniform(rng, *self.blend_ratio))
         ref = self._reference(rng, state, raw=True)  # uint8 / uint16 counted as they are
         return {"reference": F.histogram_reference(ref, state.image_dtype), "blend": blend}
 
@@ -239,7 +239,7 @@ class PixelDistributionAdaptation(_ReferenceTransform):
                                              transform_type, ("pca", "standard", "minmax"))
 
     def sample(self, rng, state):
-        blend = float(rng.uniform(*self.blend_ratio))
+        blend = float(P.draw_uniform(rng, *self.blend_ratio))
         ref = self._reference(rng, state)
         return {"reference": F.pda_reference(ref, self.transform_type), "blend": blend}
 

@@ -493,8 +493,8 @@ class Erasing(_Dropout):
         area = h * w
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
         for _ in range(10):
-            target = area * rng.uniform(*self.scale)
-            aspect = math.exp(rng.uniform(*log_ratio))
+            target = area * P.draw_uniform(rng, *self.scale)
+            aspect = math.exp(P.draw_uniform(rng, *log_ratio))
             eh = int(round(math.sqrt(target / aspect)))
             ew = int(round(math.sqrt(target * aspect)))
             if 0 < eh <= h and 0 < ew <= w:
@@ -737,10 +737,10 @@ class GridMask(_Dropout):
         if self._mode == "px":
             d = int(rng.integers(lo, hi, endpoint=True))
         else:
-            d = max(2, int(round(rng.uniform(lo, hi) * min(h, w))))
+            d = max(2, int(round(P.draw_uniform(rng, lo, hi) * min(h, w))))
         side = min(d - 1, max(1, int(round(self.ratio * d))))
         ox, oy = (int(v) for v in rng.integers(0, d, size=2)) if self.random_offset else (0, 0)
-        angle = float(rng.uniform(*self.rotate)) if self.rotate != (0.0, 0.0) else 0.0
+        angle = float(P.draw_uniform(rng, *self.rotate)) if self.rotate != (0.0, 0.0) else 0.0
         if angle == 0.0:
             xs = np.arange(ox - d, w, d)
             ys = np.arange(oy - d, h, d)

@@ -66,10 +66,10 @@ class Sharpen(ImageOnlyTransform):
         self.sigma = float(P.check_number(n, "sigma", sigma, 0, low_inclusive=False))
 
     def sample(self, rng, state):
-        alpha = float(rng.uniform(*self.alpha))
+        alpha = float(P.draw_uniform(rng, *self.alpha))
         if self.method == "gaussian":
             return {"alpha": alpha}
-        return {"alpha": alpha, "kernel": F.sharpen_kernel(alpha, float(rng.uniform(*self.lightness)))}
+        return {"alpha": alpha, "kernel": F.sharpen_kernel(alpha, float(P.draw_uniform(rng, *self.lightness)))}
 
     def apply(self, img, alpha, kernel=None, **_):
         if kernel is None:
@@ -103,8 +103,8 @@ class Emboss(ImageOnlyTransform):
         self.strength = _pair("Emboss", "strength", strength, 0.0)
 
     def sample(self, rng, state):
-        alpha = float(rng.uniform(*self.alpha))
-        return {"kernel": F.emboss_kernel(alpha, float(rng.uniform(*self.strength)))}
+        alpha = float(P.draw_uniform(rng, *self.alpha))
+        return {"kernel": F.emboss_kernel(alpha, float(P.draw_uniform(rng, *self.strength)))}
 
     def apply(self, img, kernel, **_):
         return convolve(img, kernel)
@@ -145,8 +145,8 @@ class UnsharpMask(ImageOnlyTransform):
 
     def sample(self, rng, state):
         ksize = pick_odd(rng, self.blur_limit)
-        return {"ksize": ksize, "sigma": float(rng.uniform(*self.sigma_limit)),
-                "alpha": float(rng.uniform(*self.alpha))}
+        return {"ksize": ksize, "sigma": float(P.draw_uniform(rng, *self.sigma_limit)),
+                "alpha": float(P.draw_uniform(rng, *self.alpha))}
 
     def apply(self, img, ksize, sigma, alpha, **_):
         return F.unsharp_mask(img, ksize, sigma, alpha, self.threshold)
@@ -180,7 +180,7 @@ class RingingOvershoot(ImageOnlyTransform):
 
     def sample(self, rng, state):
         ksize = pick_odd(rng, self.blur_limit)
-        return {"kernel": F.sinc_kernel(ksize, float(rng.uniform(*self.cutoff)))}
+        return {"kernel": F.sinc_kernel(ksize, float(P.draw_uniform(rng, *self.cutoff)))}
 
     def apply(self, img, kernel, **_):
         return convolve(img, kernel)
@@ -278,8 +278,8 @@ class Superpixels(ImageOnlyTransform):
 
     def sample(self, rng, state):
         lo, hi = self.n_segments
-        n_segments = int(rng.integers(lo, hi + 1))
-        p_replace = float(rng.uniform(*self.p_replace))
+        n_segments = int(P.draw_int(rng, lo, hi))
+        p_replace = float(P.draw_uniform(rng, *self.p_replace))
         gy, gx = F.superpixel_grid(self._work_shape(*state.shape[:2]), n_segments)
         return {"n_segments": n_segments, "replace": rng.random(gy * gx) < p_replace}
 

@@ -70,7 +70,7 @@ class PlasmaBrightnessContrast(ImageOnlyTransform):
         self.plasma_size, self.roughness = _plasma_args(n, plasma_size, roughness)
 
     def sample(self, rng, state):
-        b, c = rng.uniform(*self.brightness_range), rng.uniform(*self.contrast_range)
+        b, c = P.draw_uniform(rng, *self.brightness_range), P.draw_uniform(rng, *self.contrast_range)
         pattern = F.plasma(_plasma_noise(rng, self.plasma_size), self.roughness, self.plasma_size)
         return {"brightness": b, "contrast": c, "pattern": pattern}
 
@@ -109,7 +109,7 @@ class PlasmaShadow(ImageOnlyTransform):
         self.plasma_size, self.roughness = _plasma_args(n, plasma_size, roughness)
 
     def sample(self, rng, state):
-        i = rng.uniform(*self.shadow_intensity_range)
+        i = P.draw_uniform(rng, *self.shadow_intensity_range)
         pattern = F.plasma(_plasma_noise(rng, self.plasma_size), self.roughness, self.plasma_size)
         return {"intensity": i, "pattern": pattern}
 
@@ -162,19 +162,19 @@ class Illumination(ImageOnlyTransform):
             raise P.fail(n, "sigma_range", sigma_range, "sigma_range must hold values > 0")
 
     def sample(self, rng, state):
-        intensity = rng.uniform(*self.intensity_range)
+        intensity = P.draw_uniform(rng, *self.intensity_range)
         if self.effect_type == "both":
             sign = 1.0 if rng.random() < 0.5 else -1.0
         else:
             sign = 1.0 if self.effect_type == "brighten" else -1.0
         params = {"intensity": intensity, "sign": sign}
         if self.mode == "linear":
-            params["angle"] = rng.uniform(*self.angle_range)
+            params["angle"] = P.draw_uniform(rng, *self.angle_range)
         elif self.mode == "corner":
-            params["corner"] = int(rng.integers(0, 4))
+            params["corner"] = int(P.draw_int(rng, 0, 3))
         else:
-            params["center"] = (rng.uniform(*self.center_range), rng.uniform(*self.center_range))
-            params["sigma"] = rng.uniform(*self.sigma_range)
+            params["center"] = (P.draw_uniform(rng, *self.center_range), P.draw_uniform(rng, *self.center_range))
+            params["sigma"] = P.draw_uniform(rng, *self.sigma_range)
         return params
 
     def apply(self, img, intensity, sign, **params):
@@ -226,20 +226,20 @@ class LensFlare(ImageOnlyTransform):
     def sample(self, rng, state):
         h, w = state.shape
         x0, y0, x1, y1 = self.flare_roi
-        sx, sy = rng.uniform(x0, x1) * w, rng.uniform(y0, y1) * h
+        sx, sy = P.draw_uniform(rng, x0, x1) * w, P.draw_uniform(rng, y0, y1) * h
         cx, cy = w / 2, h / 2
         diag = math.hypot(h, w)
         ghosts = []
-        for _ in range(int(rng.integers(self.num_ghosts_range[0], self.num_ghosts_range[1] + 1))):
-            t = rng.uniform(0.3, 2.2)
+        for _ in range(int(P.draw_int(rng, self.num_ghosts_range[0], self.num_ghosts_range[1]))):
+            t = P.draw_uniform(rng, 0.3, 2.2)
             col = tuple(255 * rng.uniform(0.5, 1.0, 3))
-            ghosts.append((sx + t * (cx - sx), sy + t * (cy - sy), rng.uniform(0.01, 0.06) * diag,
-                           rng.uniform(0.1, 0.4), col))
-        k = int(rng.integers(self.num_rays_range[0], self.num_rays_range[1] + 1))
-        base = rng.uniform(0, 2 * math.pi)
+            ghosts.append((sx + t * (cx - sx), sy + t * (cy - sy), P.draw_uniform(rng, 0.01, 0.06) * diag,
+                           P.draw_uniform(rng, 0.1, 0.4), col))
+        k = int(P.draw_int(rng, self.num_rays_range[0], self.num_rays_range[1]))
+        base = P.draw_uniform(rng, 0, 2 * math.pi)
         rays = [base + 2 * math.pi * i / k for i in range(k)]
         return {"source": (sx, sy), "ghosts": ghosts, "ray_angles": rays,
-                "intensity": rng.uniform(*self.intensity_range), "bloom": rng.uniform(*self.bloom_range)}
+                "intensity": P.draw_uniform(rng, *self.intensity_range), "bloom": P.draw_uniform(rng, *self.bloom_range)}
 
     def apply(self, img, source, ghosts, ray_angles, intensity, bloom, **_):
         return F.lens_flare(img, source, ghosts, ray_angles, intensity, bloom)
@@ -279,8 +279,8 @@ class Vignetting(ImageOnlyTransform):
         self.center_range = P.to_range(n, "center_range", center_range, scalar="point", bounds=(0, 1))
 
     def sample(self, rng, state):
-        return {"intensity": rng.uniform(*self.intensity_range),
-                "center": (rng.uniform(*self.center_range), rng.uniform(*self.center_range))}
+        return {"intensity": P.draw_uniform(rng, *self.intensity_range),
+                "center": (P.draw_uniform(rng, *self.center_range), P.draw_uniform(rng, *self.center_range))}
 
     def apply(self, img, intensity, center, **_):
         h, w = img.shape[:2]
@@ -330,8 +330,8 @@ class ChromaticAberration(ImageOnlyTransform):
         _check_channels(self, img, (3,))
 
     def sample(self, rng, state):
-        k1 = rng.uniform(*self.primary_distortion_limit)
-        k2 = rng.uniform(*self.secondary_distortion_limit)
+        k1 = P.draw_uniform(rng, *self.primary_distortion_limit)
+        k2 = P.draw_uniform(rng, *self.secondary_distortion_limit)
         mode = self.mode
         if mode == "random":
             mode = "green_purple" if rng.random() < 0.5 else "red_blue"

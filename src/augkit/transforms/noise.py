@@ -69,8 +69,8 @@ class GaussNoise(ImageOnlyTransform):
     def sample(self, rng, state):
         dtype = np.dtype(state.image_dtype)
         top = max_value(dtype)
-        std = rng.uniform(*self.std_range) * top
-        mean = rng.uniform(*self.mean_range) * top
+        std = P.draw_uniform(rng, *self.std_range) * top
+        mean = P.draw_uniform(rng, *self.mean_range) * top
         h, w = state.shape
         f = self.noise_scale_factor
         grid = (h, w) if f >= 1 else (max(1, round(h * f)), max(1, round(w * f)))
@@ -201,12 +201,12 @@ class AdditiveNoise(ImageOnlyTransform):
                 loc, scale = r[:, 0], r[:, 1] - r[:, 0]
             table = F.quantile_table("uniform")
         elif t in ("gaussian", "laplace"):
-            loc = rng.uniform(*prm["mean_range"])
+            loc = P.draw_uniform(rng, *prm["mean_range"])
             scale = rng.uniform(*prm["std_range" if t == "gaussian" else "scale_range"])
             table = F.quantile_table(t)
         else:
-            a, b = rng.uniform(*prm["alpha_range"]), rng.uniform(*prm["beta_range"])
-            s = rng.uniform(*prm["scale_range"])
+            a, b = P.draw_uniform(rng, *prm["alpha_range"]), P.draw_uniform(rng, *prm["beta_range"])
+            s = P.draw_uniform(rng, *prm["scale_range"])
             table = 2.0 * F.beta_table(rng, a, b) - 1.0
             loc, scale = 0.0, s
         loc, scale = np.asarray(loc) * top, np.asarray(scale) * top
@@ -283,8 +283,8 @@ class ISONoise(ImageOnlyTransform):
                                         f"(shape {img.shape})")
 
     def sample(self, rng, state):
-        shift = rng.uniform(*self.color_shift)
-        intensity = rng.uniform(*self.intensity)
+        shift = P.draw_uniform(rng, *self.color_shift)
+        intensity = P.draw_uniform(rng, *self.intensity)
         shape = tuple(state.shape)
         hue = F.normal_table() * (shift * 360.0 * intensity)
         # shift by whole turns so every hue stays >= 0 (OpenCV's float HLS -> RGB wraps
@@ -378,8 +378,8 @@ class SaltAndPepper(ImageOnlyTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        amount = rng.uniform(*self.amount)
-        ratio = rng.uniform(*self.salt_vs_pepper)
+        amount = P.draw_uniform(rng, *self.amount)
+        ratio = P.draw_uniform(rng, *self.salt_vs_pepper)
         n_salt = int(h * w * amount * ratio)
         n_pepper = min(int(h * w * amount * (1 - ratio)), h * w - n_salt)
         # Generator.choice without replacement uses a hash set for small draws:
@@ -423,7 +423,7 @@ class ShotNoise(ImageOnlyTransform):
             raise P.fail("ShotNoise", "scale_range", scale_range, "scale_range values must be > 0")
 
     def sample(self, rng, state):
-        scale = rng.uniform(*self.scale_range)
+        scale = P.draw_uniform(rng, *self.scale_range)
         shape = (*state.shape, state.num_channels) if state.num_channels > 1 else tuple(state.shape)
         u = _uniform16(rng, shape) if np.dtype(state.image_dtype) == np.uint8 else None
         return {"scale": scale, "uniform16": u, "seed": int(rng.integers(0, 2**63))}
@@ -479,7 +479,7 @@ class FilmGrain(ImageOnlyTransform):
                                            scalar="point", bounds=(1, None), integer=True)
 
     def sample(self, rng, state):
-        intensity = rng.uniform(*self.intensity_range)
+        intensity = P.draw_uniform(rng, *self.intensity_range)
         g = int(rng.integers(self.grain_size_range[0], self.grain_size_range[1], endpoint=True))
         h, w = state.shape
         grid = (max(1, -(-h // g)), max(1, -(-w // g)))

@@ -112,7 +112,7 @@ class Halftone(ImageOnlyTransform):
     def sample(self, rng, state):
         return {"dot_size": int(rng.integers(self.dot_size_range[0], self.dot_size_range[1],
                                              endpoint=True)),
-                "blend": rng.uniform(*self.blend_range)}
+                "blend": P.draw_uniform(rng, *self.blend_range)}
 
     def apply(self, img, dot_size, blend, **_):
         return F.halftone(img, dot_size, blend)

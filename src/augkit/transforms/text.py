@@ -132,7 +132,7 @@ class TextImage(ImageOnlyTransform):
         if not entries:
             return {"overlays": [], "overlay_data": []}
         h, w = state.shape
-        fraction = float(rng.uniform(*self.fraction_range))
+        fraction = float(P.draw_uniform(rng, *self.fraction_range))
         k = int(len(entries) * fraction)
         chosen = rng.choice(len(entries), k, replace=False) if k else []
         color = F.fit_color(self.font_color, state.num_channels, np.dtype(state.image_dtype))
@@ -143,9 +143,9 @@ class TextImage(ImageOnlyTransform):
             x1, y1 = max(0, int(bx[0] * w)), max(0, int(bx[1] * h))
             x2, y2 = min(w, int(bx[2] * w)), min(h, int(bx[3] * h))
             original = entries[idx]["text"]
-            choice = self.augmentations[int(rng.integers(len(self.augmentations)))]
+            choice = self.augmentations[int(P.draw_int(rng, 0, len(self.augmentations) - 1))]
             text = F.augment_words(original, choice, fraction, self.stopwords, rng)
-            font_px = float(rng.uniform(*self.font_size_fraction_range)) * max(y2 - y1, 0)
+            font_px = float(P.draw_uniform(rng, *self.font_size_fraction_range)) * max(y2 - y1, 0)
             mask = F.text_mask(text, x2 - x1, y2 - y1, font_px, self.font_path)
             overlays.append({"bbox_coords": (x1, y1, x2, y2), "mask": mask, "color": color})
             report.append({"bbox_coords": (x1, y1, x2, y2), "text": text, "original_text": original,

@@ -130,7 +130,7 @@ class CLAHE(ImageOnlyTransform):
         _need("CLAHE", img, (1, 3))
 
     def sample(self, rng, state):
-        return {"clip_limit": rng.uniform(*self.clip_limit)}
+        return {"clip_limit": P.draw_uniform(rng, *self.clip_limit)}
 
     def apply(self, img, clip_limit, **_):
         return F.clahe(img, clip_limit, self.tile_grid_size)
@@ -467,7 +467,7 @@ class Enhance(ImageOnlyTransform):
         self.sharpness = _factor_range(n, "sharpness", sharpness)
 
     def sample(self, rng, state):
-        return {k: float(rng.uniform(*getattr(self, k)))
+        return {k: float(P.draw_uniform(rng, *getattr(self, k)))
                 for k in ("brightness", "contrast", "color", "sharpness")}
 
     def apply(self, img, brightness, contrast, color, sharpness, **_):
@@ -523,11 +523,11 @@ class PhotoMetricDistort(ImageOnlyTransform):
     def sample(self, rng, state):
         on = rng.random(6) < self.distort_p
         return {
-            "brightness": float(rng.uniform(*self.brightness)) if on[0] else 1.0,
-            "contrast": float(rng.uniform(*self.contrast)) if on[1] else 1.0,
+            "brightness": float(P.draw_uniform(rng, *self.brightness)) if on[0] else 1.0,
+            "contrast": float(P.draw_uniform(rng, *self.contrast)) if on[1] else 1.0,
             "contrast_first": bool(rng.random() < 0.5),
-            "saturation": float(rng.uniform(*self.saturation)) if on[2] else 1.0,
-            "hue": float(rng.uniform(*self.hue)) if on[3] else 0.0,
+            "saturation": float(P.draw_uniform(rng, *self.saturation)) if on[2] else 1.0,
+            "hue": float(P.draw_uniform(rng, *self.hue)) if on[3] else 0.0,
             "permutation": rng.permutation(state.num_channels).tolist() if on[4] else None,
         }
 
@@ -599,7 +599,7 @@ class HEStain(ImageOnlyTransform):
         stains = None
         if self.method == "random_preset":
             names = tuple(F.HE_PRESETS)
-            stains = F.HE_PRESETS[names[int(rng.integers(len(names)))]]
+            stains = F.HE_PRESETS[names[int(P.draw_int(rng, 0, len(names) - 1))]]
         elif self.method in ("macenko", "vahadane"):
             img = getattr(state, "first_image", None)
             if img is not None:

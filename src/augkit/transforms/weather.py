@@ -93,7 +93,7 @@ class RandomFog(ImageOnlyTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        fog = rng.uniform(*self.fog_coef_range)
+        fog = P.draw_uniform(rng, *self.fog_coef_range)
         s = self._GRID / max(h, w)
         gh, gw = max(2, round(h * s)), max(2, round(w * s))
         k = 1 + int(60 * fog)
@@ -175,7 +175,7 @@ class RandomRain(ImageOnlyTransform):
             length = self.drop_length
         elif length is None:
             length = max(1, h // 8)
-        slant = math.radians(rng.uniform(*self.slant_range))
+        slant = math.radians(P.draw_uniform(rng, *self.slant_range))
         num = (h * w) // per
         dx, dy = length * math.sin(slant), length * math.cos(slant)
         x = rng.uniform(0, w, num)
@@ -226,7 +226,7 @@ class RandomSnow(ImageOnlyTransform):
         _check_channels(self, img, (1, 3))
 
     def sample(self, rng, state):
-        sp = rng.uniform(*self.snow_point_range)
+        sp = P.draw_uniform(rng, *self.snow_point_range)
         if self.method == "bleach":
             return {"snow_point": sp}
         h, w = state.shape
@@ -290,22 +290,22 @@ class RandomSunFlare(ImageOnlyTransform):
     def sample(self, rng, state):
         h, w = state.shape
         x0, y0, x1, y1 = self.flare_roi
-        sx, sy = rng.uniform(x0, x1) * w, rng.uniform(y0, y1) * h
-        angle = 2 * math.pi * rng.uniform(*self.angle_range)
-        num = int(rng.integers(self.num_flare_circles_range[0], self.num_flare_circles_range[1] + 1))
+        sx, sy = P.draw_uniform(rng, x0, x1) * w, P.draw_uniform(rng, y0, y1) * h
+        angle = 2 * math.pi * P.draw_uniform(rng, *self.angle_range)
+        num = int(P.draw_int(rng, self.num_flare_circles_range[0], self.num_flare_circles_range[1]))
         diag = math.hypot(h, w)
         base = np.asarray(self.src_color, np.float64)
         circles = []
         for _ in range(num):
-            t = rng.uniform(0.1, 1.0) * diag
+            t = P.draw_uniform(rng, 0.1, 1.0) * diag
             x, y = sx + t * math.cos(angle), sy + t * math.sin(angle)
-            r = rng.uniform(0.01, 0.06) * diag
-            alpha = rng.uniform(0.05, 0.2)
+            r = P.draw_uniform(rng, 0.01, 0.06) * diag
+            alpha = P.draw_uniform(rng, 0.05, 0.2)
             col = np.clip(base - rng.uniform(0, 60, len(base)), 0, 255)
             circles.append((x, y, r, alpha, tuple(col)))
         params = {"sun": (sx, sy), "circles": circles}
         if self.method == "physics_based":
-            params["ray_angles"] = rng.uniform(0, 2 * math.pi, int(rng.integers(6, 13))).tolist()
+            params["ray_angles"] = rng.uniform(0, 2 * math.pi, int(P.draw_int(rng, 6, 12))).tolist()
         return params
 
     def apply(self, img, sun, circles, ray_angles=None, **_):
@@ -350,13 +350,13 @@ class RandomShadow(ImageOnlyTransform):
     def sample(self, rng, state):
         h, w = state.shape
         x0, y0, x1, y1 = self.shadow_roi
-        k = int(rng.integers(self.num_shadows_limit[0], self.num_shadows_limit[1] + 1))
+        k = int(P.draw_int(rng, self.num_shadows_limit[0], self.num_shadows_limit[1]))
         polys, inten = [], []
         for _ in range(k):
             xs = rng.uniform(x0 * w, x1 * w, self.shadow_dimension)
             ys = rng.uniform(y0 * h, y1 * h, self.shadow_dimension)
             polys.append(np.round(np.stack([xs, ys], 1)).astype(np.int32))
-            inten.append(rng.uniform(*self.shadow_intensity_range))
+            inten.append(P.draw_uniform(rng, *self.shadow_intensity_range))
         return {"polygons": polys, "intensities": inten}
 
     def apply(self, img, polygons, intensities, **_):
@@ -401,10 +401,10 @@ class RandomGravel(ImageOnlyTransform):
         for _ in range(self.number_of_patches):
             if x1 - x0 < 2 or y1 - y0 < 2:
                 break
-            pw = int(rng.integers(1, max(2, (x1 - x0) // 2)))
-            ph = int(rng.integers(1, max(2, (y1 - y0) // 2)))
-            px = int(rng.integers(x0, x1 - pw + 1))
-            py = int(rng.integers(y0, y1 - ph + 1))
+            pw = int(P.draw_int(rng, 1, max(2, (x1 - x0) // 2) - 1))
+            ph = int(P.draw_int(rng, 1, max(2, (y1 - y0) // 2) - 1))
+            px = int(P.draw_int(rng, x0, x1 - pw))
+            py = int(P.draw_int(rng, y0, y1 - ph))
             patches.append((px, py, px + pw, py + ph))
             k = max(1, pw * ph // 500)
             parts.append(np.stack([rng.integers(px, px + pw, k), rng.integers(py, py + ph, k),
@@ -467,8 +467,8 @@ class Spatter(ImageOnlyTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        mean, std = rng.uniform(*self.mean), rng.uniform(*self.std)
-        sigma = rng.uniform(*self.gauss_sigma)
+        mean, std = P.draw_uniform(rng, *self.mean), P.draw_uniform(rng, *self.std)
+        sigma = P.draw_uniform(rng, *self.gauss_sigma)
         # A field this smooth is drawn on a half-size grid (0.8 ms instead of 3.2 ms for
         # 512x512 normals) with sigma and deviation halved, which keeps the smoothed
         # field's statistics: the std of white noise blurred by s falls as 1 / s.
@@ -478,8 +478,8 @@ class Spatter(ImageOnlyTransform):
         liquid *= np.float32(std * (0.5 if half else 1.0))
         liquid += np.float32(mean)
         return {"liquid": liquid, "sigma": sigma / 2 if half else sigma,
-                "threshold": rng.uniform(*self.cutout_threshold),
-                "intensity": rng.uniform(*self.intensity)}
+                "threshold": P.draw_uniform(rng, *self.cutout_threshold),
+                "intensity": P.draw_uniform(rng, *self.intensity)}
 
     def apply(self, img, liquid, sigma, threshold, intensity, **_):
         color = self.color if self.color is not None else self._COLORS[self.mode]
@@ -525,7 +525,7 @@ class AtmosphericFog(ImageOnlyTransform):
         _check_channels(self, img, tuple(sorted({1, len(self.fog_color)})))
 
     def sample(self, rng, state):
-        return {"density": rng.uniform(*self.density_range)}
+        return {"density": P.draw_uniform(rng, *self.density_range)}
 
     def apply(self, img, density, **_):
         return F.atmospheric_fog(img, density, self.fog_color, self.depth_mode)
