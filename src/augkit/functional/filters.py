@@ -8,6 +8,8 @@ output keeps the input dtype and shape; any channel count. Timings in comments: 
 
 from __future__ import annotations
 
+import functools
+
 import math
 import threading
 
@@ -158,14 +160,27 @@ def sinc_kernel(ksize: int, cutoff: float) -> np.ndarray:
     ``cutoff^2 / (4 pi)``), normalized to sum 1."""
     c = max(float(cutoff), 1e-6)
     half = ksize // 2
-    y, x = np.mgrid[-half:half + 1, -half:half + 1]
-    # J1 at each distinct radius only: a 15x15 grid has 36 (0.35 ms less per call)
-    r2, where = np.unique(x * x + y * y, return_inverse=True)
-    r = np.sqrt(r2.astype(np.float64))
+    r, where = _kernel_radii(ksize)
     with np.errstate(invalid="ignore", divide="ignore"):
-        k = (c * bessel_j1(c * r) / (2 * np.pi * r))[where.reshape(x.shape)]
+        k = (c * bessel_j1(c * r) / (2 * np.pi * r))[where]
     k[half, half] = c * c / (4 * np.pi)
     return (k / k.sum()).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel_radii(ksize: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct distances from the centre of a ``ksize`` x ``ksize`` grid and, per cell,
+    the index of its distance: J1 is evaluated once per distinct radius (a 15x15 grid has
+    36), and the grid's layout is built once per size (RingingOvershoot's sampling 91 ->
+    ~40 us; 2.0.8 takes ~32 us)."""
+    half = ksize // 2
+    y, x = np.mgrid[-half:half + 1, -half:half + 1]
+    r2, where = np.unique(x * x + y * y, return_inverse=True)
+    r = np.sqrt(r2.astype(np.float64))
+    where = where.reshape(x.shape)
+    r.setflags(write=False)
+    where.setflags(write=False)
+    return r, where
 
 
 # -- mode ----------------------------------------------------------------------------------------
