@@ -142,6 +142,19 @@ def test_equalize_cv_matches_opencv_and_mask():
     np.testing.assert_array_equal(t.apply(g, **t.sample(np.random.default_rng(0), st)), lut[g])
 
 
+def test_equalize_table_is_bit_exact_with_opencv():
+    # the table serves masked histograms; unmasked calls go to cv2.equalizeHist itself,
+    # so hold the table to it on varied histograms (flat, two levels, sparse, dense)
+    rng = np.random.default_rng(4)
+    images = [np.full((9, 7), 200, np.uint8), np.array([[3, 250]] * 5, np.uint8),
+              rng.integers(0, 256, (31, 17), dtype=np.uint8),
+              np.clip(rng.normal(90, 8, (40, 40)), 0, 255).astype(np.uint8),
+              (rng.integers(0, 4, (20, 30)) * 60).astype(np.uint8)]
+    for g in images:
+        hist = cv2.calcHist([g], [0], None, [256], [0, 256]).ravel()
+        np.testing.assert_array_equal(FT.equalize_table(hist)[g], cv2.equalizeHist(g))
+
+
 def test_clahe_raises_local_contrast():
     img = np.tile(np.arange(100, 132, dtype=np.uint8), (64, 2))
     out = run(CLAHE(clip_limit=(4, 4)), img)
