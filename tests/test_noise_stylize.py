@@ -24,7 +24,7 @@ from augkit.transforms.noise import (
     ShotNoise,
 )
 from augkit.transforms.stylize import Dithering, Halftone
-from tests.pixel_helpers import gradient_rgb, run, state_for  # noqa: F401
+from tests.pixel_helpers import gradient_rgb, run, sample, state_for  # noqa: F401
 
 
 def make_rgb(h=48, w=64, seed=0):
@@ -169,9 +169,12 @@ def test_salt_and_pepper_counts():
 
 # -- ShotNoise ------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", [30, 128, 220])
-def test_shot_noise_u8_table_matches_exact_poisson(value):
+@pytest.mark.parametrize("shape", [(256, 256), (100, 100, 3)])  # the table path; exact counts
+def test_shot_noise_u8_table_matches_exact_poisson(value, shape):
     scale = 0.05
-    img = np.full((128, 128), value, np.uint8)
+    img = np.full(shape, value, np.uint8)
+    params = sample(ShotNoise(scale_range=(scale, scale), p=1), img)
+    assert (params["uniform16"] is not None) == (img.size >= 65536)
     lin = lambda x: (x / 255.0) ** 2.2  # noqa: E731
     a = run(ShotNoise(scale_range=(scale, scale), p=1), img)
     b = run(ShotNoise(scale_range=(scale, scale), p=1), img.astype(np.float32) / 255)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -517,6 +518,27 @@ def test_gauss_noise_scale_factor_makes_coarse_grain():
     def neighbour_corr(n):
         return np.corrcoef(n[:, :-1].ravel(), n[:, 1:].ravel())[0, 1]
     assert neighbour_corr(coarse) > 0.5 > abs(neighbour_corr(fine))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("shape,size", [((40, 30, 3), None), ((20, 15), (40, 30)), ((300, 300), None)])
+def test_gauss_noise_values_do_not_depend_on_the_table_shortcut(dtype, shape, size):
+    # below 65536 values the drawn quantiles are scaled directly instead of a whole table:
+    # the same numbers as looking them up in the table
+    u = np.random.default_rng(1).integers(0, 65536, shape, dtype=np.uint16)
+    mean, std = 3.7, 21.3
+    got = FN.gaussian_noise(u, mean, std, dtype, size=size)
+    z = FN.normal_table()
+    if size is not None:
+        small = (mean + std * z).astype(np.float32)[u]
+        want = cv2.resize(small, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+        want = want if dtype == np.float32 else want.astype(np.int16 if dtype == np.uint8 else np.int32)
+    elif dtype == np.uint8:
+        want = np.clip(mean + std * z, -32768, 32767).astype(np.int16)[u]
+    else:
+        want = (mean + std * z).astype(np.float32 if dtype == np.float32 else np.int32)[u]
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
 
 
 def test_gauss_noise_uint8_agrees_with_float():

@@ -9,7 +9,6 @@ output keeps the input dtype and shape; any channel count. Timings in comments: 
 from __future__ import annotations
 
 import functools
-
 import math
 import threading
 

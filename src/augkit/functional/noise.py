@@ -68,8 +68,17 @@ def gaussian_noise(uniform16: np.ndarray, mean: float, std: float, dtype,
     """
     name = np.dtype(dtype).name
     z = normal_table()
-    if size is not None and tuple(uniform16.shape[:2]) != tuple(size):
-        small = (mean + std * z).astype(np.float32)[uniform16]
+    grid = tuple(uniform16.shape[:2])
+    if uniform16.size < z.size:
+        # fewer values than table entries (images below ~150x150x3): scale the drawn
+        # quantiles themselves, the same arithmetic per value as the table (64x64x3:
+        # ~30 us instead of ~180 us for the 65536-entry table)
+        z = z[uniform16]
+        uniform16 = None
+    if size is not None and grid != tuple(size):
+        small = (mean + std * z).astype(np.float32)
+        if uniform16 is not None:
+            small = small[uniform16]
         noise = cv2.resize(small, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
         if noise.ndim < small.ndim:
             noise = noise[..., None]
@@ -82,6 +91,8 @@ def gaussian_noise(uniform16: np.ndarray, mean: float, std: float, dtype,
         table = (mean + std * z).astype(np.float32)
     else:
         table = (mean + std * z).astype(np.int32)
+    if uniform16 is None:  # already the values (see above)
+        return table
     return np.take(table, uniform16)  # 0.7 ms; table[idx] takes 1.4 ms
 
 
