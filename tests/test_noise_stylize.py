@@ -167,6 +167,27 @@ def test_salt_and_pepper_counts():
         SaltAndPepper(amount=(0.5, 1.5))
 
 
+def test_iso_noise_small_images_use_the_table_numbers_without_the_table():
+    """Below 65536 values ISONoise computes the quantiles at the drawn levels only; they are
+    the table's numbers (Poisson counts exact, hue noise identical)."""
+    from augkit.functional import noise as FN
+    rng = np.random.default_rng(0)
+    for lam in (0.3, 5.0, 37.2, 1999.0, 2500.0):
+        u = rng.integers(0, 65536, (40, 30), dtype=np.uint16)
+        u.flat[:4] = [0, 1, 65534, 65535]
+        np.testing.assert_array_equal(FN.poisson_at(lam, u), FN.poisson_table(lam)[u])
+    t = ISONoise(color_shift=(0.05, 0.05), intensity=(0.5, 0.5), p=1)
+    img = gradient_rgb(40, 30)
+    got = t.sample(np.random.default_rng(3), state_for(img))["hue_noise"]
+    r = np.random.default_rng(3)
+    r.random(2)  # the two scalar draws before the uniforms
+    from augkit.transforms.noise import _uniform16
+    k = 0.05 * 360.0 * 0.5
+    z = FN.normal_table()
+    table = (z * k + 360.0 * np.ceil(max(0.0, -(z[0] * k)) / 360.0)).astype(np.float32)
+    np.testing.assert_array_equal(got, table[_uniform16(r, (40, 30))])
+
+
 # -- ShotNoise ------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", [30, 128, 220])
 @pytest.mark.parametrize("shape", [(256, 256), (100, 100, 3)])  # the table path; exact counts

@@ -286,12 +286,17 @@ class ISONoise(ImageOnlyTransform):
         shift = P.draw_uniform(rng, *self.color_shift)
         intensity = P.draw_uniform(rng, *self.intensity)
         shape = tuple(state.shape)
-        hue = F.normal_table() * (shift * 360.0 * intensity)
+        z = F.normal_table()
+        k = shift * 360.0 * intensity
         # shift by whole turns so every hue stays >= 0 (OpenCV's float HLS -> RGB wraps
-        # hues above 360 but not negative ones)
-        hue = (hue + 360.0 * math.ceil(max(0.0, -hue[0]) / 360.0)).astype(np.float32)
-        return {"intensity": intensity,
-                "hue_noise": np.take(hue, _uniform16(rng, shape)),
+        # hues above 360 but not negative ones); z[0] is the lowest quantile
+        turns = 360.0 * math.ceil(max(0.0, -(z[0] * k)) / 360.0)
+        u = _uniform16(rng, shape)
+        if u.size < z.size:  # the drawn quantiles only: the same numbers as the table's
+            hue_noise = (z[u] * k + turns).astype(np.float32)
+        else:
+            hue_noise = np.take((z * k + turns).astype(np.float32), u)
+        return {"intensity": intensity, "hue_noise": hue_noise,
                 "lum_uniform16": _uniform16(rng, shape)}
 
     def apply(self, img, intensity, hue_noise, lum_uniform16, **_):
