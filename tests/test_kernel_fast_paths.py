@@ -365,3 +365,26 @@ def test_add_integer_shifts_is_one_saturating_signed_add(seed, dtype, layout, wh
         np.testing.assert_array_equal(dst, expected)
     else:
         np.testing.assert_array_equal(img, expected)
+
+
+def test_small_draws_are_uniform_and_in_range():
+    """params.draw_int, draw_permutation and draw_distinct (the cheap scalar draws that
+    replace Generator.integers / permutation / choice in samplers) are uniform."""
+    from collections import Counter
+    from itertools import permutations
+
+    from augkit.core import params as P
+
+    rng = np.random.default_rng(0)
+    n = 6000
+    ints = Counter(P.draw_int(rng, -2, 3) for _ in range(n))
+    assert sorted(ints) == [-2, -1, 0, 1, 2, 3]
+    assert all(abs(v - n / 6) < 5 * (n / 6) ** 0.5 for v in ints.values())
+    perms = Counter(tuple(P.draw_permutation(rng, 3)) for _ in range(n))
+    assert set(perms) == set(permutations(range(3)))
+    assert all(abs(v - n / 6) < 5 * (n / 6) ** 0.5 for v in perms.values())
+    pairs = Counter(tuple(P.draw_distinct(rng, 5, 2)) for _ in range(n))
+    assert set(pairs) == {(a, b) for a in range(5) for b in range(5) if a != b}  # ordered, distinct
+    assert all(abs(v - n / 20) < 5 * (n / 20) ** 0.5 for v in pairs.values())
+    assert P.draw_permutation(rng, 1) == [0] and P.draw_distinct(rng, 4, 0) == []
+    assert sorted(P.draw_distinct(rng, 4, 4)) == [0, 1, 2, 3]

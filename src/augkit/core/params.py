@@ -82,6 +82,27 @@ def scaled_int(u: float, low: int, high: int) -> int:
     return low + min(int(u * n), n - 1)
 
 
+def draw_permutation(rng, n: int) -> list[int]:
+    """A uniformly random order of ``range(n)`` (Fisher-Yates on ``random()`` draws): for
+    the few elements of a channel order, ~0.5 us per element against ~6 us for
+    ``rng.permutation``."""
+    order = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = scaled_int(rng.random(), 0, i)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def draw_distinct(rng, n: int, k: int) -> list[int]:
+    """``k`` distinct values of ``range(n)``, uniformly (a partial Fisher-Yates); for small
+    ``n`` (channels), where ``rng.choice(n, k, replace=False)`` costs ~20 us."""
+    pool = list(range(n))
+    for i in range(k):
+        j = scaled_int(rng.random(), i, n - 1)
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:k]
+
+
 def draw_with_probability(p: float, rng) -> bool:
     """Whether a step with probability ``p`` runs this time (no draw when ``p`` is 0 or 1)."""
     if p >= 1.0:

@@ -60,9 +60,8 @@ class ChannelDropout(ImageOnlyTransform):
                 f"{self.channel_drop_range} needs more than {self.channel_drop_range[1]} channels")
 
     def sample(self, rng, state):
-        k = int(rng.integers(self.channel_drop_range[0], self.channel_drop_range[1], endpoint=True))
-        drop = rng.choice(state.num_channels, size=k, replace=False)
-        return {"channels_to_drop": sorted(int(i) for i in drop)}
+        k = P.draw_int(rng, self.channel_drop_range[0], self.channel_drop_range[1])
+        return {"channels_to_drop": sorted(P.draw_distinct(rng, state.num_channels, k))}
 
     def apply(self, img, channels_to_drop, **_):
         return F.drop_channels(img, channels_to_drop, self.fill)
@@ -98,7 +97,7 @@ class ChannelShuffle(ImageOnlyTransform):
         super().__init__(p=p)
 
     def sample(self, rng, state):
-        return {"channels_shuffled": rng.permutation(state.num_channels).tolist()}
+        return {"channels_shuffled": P.draw_permutation(rng, state.num_channels)}
 
     def apply(self, img, channels_shuffled, **_):
         return F.permute_channels(img, channels_shuffled)
@@ -158,7 +157,7 @@ class ChannelSwap(ImageOnlyTransform):
         if c == 1:
             return {"order": order}
         if self.channels is None:
-            i, j = (int(v) for v in rng.choice(c, size=2, replace=False))
+            i, j = P.draw_distinct(rng, c, 2)
         elif len(self.channels) == 2:
             i, j = self.channels
         else:

@@ -351,7 +351,7 @@ class ColorJitter(ImageOnlyTransform):
                 "contrast": P.draw_uniform(rng, *self.contrast),
                 "saturation": P.draw_uniform(rng, *self.saturation),
                 "hue": P.draw_uniform(rng, *self.hue),
-                "order": rng.permutation(4).tolist()}
+                "order": P.draw_permutation(rng, 4)}
 
     def apply(self, img, brightness, contrast, saturation, hue, order, **_):
         _channels("ColorJitter", img, (1, 3))

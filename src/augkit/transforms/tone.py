@@ -528,7 +528,7 @@ class PhotoMetricDistort(ImageOnlyTransform):
             "contrast_first": bool(rng.random() < 0.5),
             "saturation": float(P.draw_uniform(rng, *self.saturation)) if on[2] else 1.0,
             "hue": float(P.draw_uniform(rng, *self.hue)) if on[3] else 0.0,
-            "permutation": rng.permutation(state.num_channels).tolist() if on[4] else None,
+            "permutation": P.draw_permutation(rng, state.num_channels) if on[4] else None,
         }
 
     def apply(self, img, brightness, contrast, contrast_first, saturation, hue, permutation, **_):
