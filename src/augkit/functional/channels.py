@@ -6,6 +6,7 @@ Timings in comments: one 512x512x3 uint8 image, ``cv2.setNumThreads(1)``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import cv2
@@ -30,6 +31,14 @@ def drop_channels(img: np.ndarray, channels: Sequence[int], fill: float) -> np.n
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _permutation_matrix(order: tuple[int, ...]) -> np.ndarray:
+    """The 0/1 matrix of a channel order, built once (3 us of a 13 us call on 64x64)."""
+    m = np.eye(len(order), dtype=np.float32)[list(order)]
+    m.setflags(write=False)
+    return m
+
+
 def permute_channels(img: np.ndarray, order: Sequence[int]) -> np.ndarray:
     """``out[..., i] = img[..., order[i]]``.
 
@@ -47,7 +56,7 @@ def permute_channels(img: np.ndarray, order: Sequence[int]) -> np.ndarray:
             return img.copy()
         if order == [2, 1, 0]:
             return cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
-        return cv2.transform(img, np.eye(3, dtype=np.float32)[order])
+        return cv2.transform(img, _permutation_matrix(tuple(order)))
     if c <= 4 and img.dtype != np.float64:
         src = np.ascontiguousarray(img)
         out = np.empty_like(src)
