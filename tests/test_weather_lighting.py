@@ -309,3 +309,19 @@ def test_chromatic_aberration_matches_albumentations():
         ref = _alb(A.ChromaticAberration(**kw, p=1), img).astype(int)
         ours = run(L.ChromaticAberration(**kw, p=1), img)
         assert np.abs(ref - ours)[5:-5, 5:-5].mean() < 0.5, mode
+
+
+def test_plasma_grid_is_at_most_the_image_size(monkeypatch):
+    """The pattern grid is plasma_size, or the image's longer side where that is smaller;
+    either way it is fitted to the image over the whole [0, 1] range."""
+    import augkit.transforms.lighting as L
+    sizes = []
+    noise = L._plasma_noise
+    monkeypatch.setattr(L, "_plasma_noise", lambda rng, size: sizes.append(size) or noise(rng, size))
+    for cls in (L.PlasmaBrightnessContrast, L.PlasmaShadow):
+        for shape, expected in (((20, 30), 30), ((600, 400), 256)):
+            t = cls(p=1.0)
+            pattern = t.sample(np.random.default_rng(0), state_for(np.zeros(shape, np.uint8)))["pattern"]
+            assert sizes.pop() == expected
+            fitted = L.F._fit(pattern, *shape)
+            assert fitted.shape == shape and fitted.min() == 0.0 and abs(fitted.max() - 1.0) < 1e-6

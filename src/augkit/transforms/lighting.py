@@ -24,6 +24,14 @@ __all__ = ["ChromaticAberration", "Illumination", "LensFlare", "PlasmaBrightness
 _DTYPES = ("uint8", "uint16", "float32")
 
 
+def _plasma_pattern(rng: np.random.Generator, plasma_size: int, roughness: float, shape) -> np.ndarray:
+    """The pattern grid at ``plasma_size``, or at the image's longer side where that is
+    smaller: levels finer than the image would be averaged away by the resize to it
+    (64x64 image: ~0.1 ms instead of ~1.2 ms for the default 256 grid)."""
+    size = max(2, min(plasma_size, max(shape[0], shape[1])))
+    return F.plasma(_plasma_noise(rng, size), roughness, size)
+
+
 def _plasma_noise(rng: np.random.Generator, size: int) -> list[np.ndarray]:
     levels = max(1, math.ceil(math.log2(max(size - 1, 1)))) + 1
     return [rng.standard_normal((2 ** k + 1, 2 ** k + 1), dtype=np.float32) for k in range(levels)]
@@ -44,7 +52,8 @@ class PlasmaBrightnessContrast(ImageOnlyTransform):
     Args:
         brightness_range: range of the brightness strength, within [-1, 1].
         contrast_range: range of the contrast strength, within [-1, 1].
-        plasma_size: side of the pattern grid, >= 2; it is resized to the image.
+        plasma_size: side of the pattern grid, >= 2 (at most the image's longer side is
+            used); it is resized to the image.
         roughness: > 0; level k of the pattern has amplitude ``2 ** (-k / roughness)``,
             so small values give smooth patterns and large values rough ones.
         p: probability of applying the transform.
@@ -71,7 +80,7 @@ class PlasmaBrightnessContrast(ImageOnlyTransform):
 
     def sample(self, rng, state):
         b, c = P.draw_uniform(rng, *self.brightness_range), P.draw_uniform(rng, *self.contrast_range)
-        pattern = F.plasma(_plasma_noise(rng, self.plasma_size), self.roughness, self.plasma_size)
+        pattern = _plasma_pattern(rng, self.plasma_size, self.roughness, state.shape)
         return {"brightness": b, "contrast": c, "pattern": pattern}
 
     def apply(self, img, brightness, contrast, pattern, **_):
@@ -83,7 +92,8 @@ class PlasmaShadow(ImageOnlyTransform):
 
     Args:
         shadow_intensity_range: range of the intensity, within [0, 1] (1: black where P = 1).
-        plasma_size: side of the pattern grid, >= 2; it is resized to the image.
+        plasma_size: side of the pattern grid, >= 2 (at most the image's longer side is
+            used); it is resized to the image.
         roughness: > 0; see :class:`PlasmaBrightnessContrast`.
         p: probability of applying the transform.
 
@@ -110,7 +120,7 @@ class PlasmaShadow(ImageOnlyTransform):
 
     def sample(self, rng, state):
         i = P.draw_uniform(rng, *self.shadow_intensity_range)
-        pattern = F.plasma(_plasma_noise(rng, self.plasma_size), self.roughness, self.plasma_size)
+        pattern = _plasma_pattern(rng, self.plasma_size, self.roughness, state.shape)
         return {"intensity": i, "pattern": pattern}
 
     def apply(self, img, intensity, pattern, **_):
