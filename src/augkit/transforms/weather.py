@@ -407,8 +407,11 @@ class RandomGravel(ImageOnlyTransform):
             py = int(P.draw_int(rng, y0, y1 - ph))
             patches.append((px, py, px + pw, py + ph))
             k = max(1, pw * ph // 500)
-            parts.append(np.stack([rng.integers(px, px + pw, k), rng.integers(py, py + ph, k),
-                                   rng.integers(1, 4, k), rng.integers(0, 256, k)], 1))
+            # x in [px, px + pw), y in [py, py + ph), radius 1..3, lightness 0..255: one
+            # (k, 4) uniform draw scaled per column (four Generator.integers calls cost
+            # ~4x more, the transform's whole time on a 64x64 image)
+            u = rng.random((k, 4)) * np.array([pw, ph, 3, 256], np.float64)
+            parts.append(u.astype(np.int64) + (px, py, 1, 0))
         particles = np.concatenate(parts) if parts else np.zeros((0, 4), np.int64)
         return {"patches": patches, "particles": particles}
 
