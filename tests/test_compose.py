@@ -695,3 +695,25 @@ def test_strict_accepts_metadata_keys_that_transforms_read():
     assert out["cropping_bbox"] == [5, 4, 15, 12]
     with pytest.raises(TargetError, match="unknown target 'cropping_boxx'"):
         pipe(image=img, cropping_boxx=[5, 4, 15, 12])
+
+
+@pytest.mark.parametrize("shape", [(9, 7), (9, 7, 3), (9, 7, 5)])
+def test_float_images_outside_unit_range_are_refused(shape):
+    """float32 images must lie in [0, 1]: values above, below, NaN or infinite are refused
+    with the target name and the range found; the edges themselves and views are fine."""
+    rng = np.random.default_rng(0)
+    ok = rng.random(shape, dtype=np.float32)
+    ok.flat[0], ok.flat[-1] = 0.0, 1.0
+    for pipe in (A.Compose([A.HorizontalFlip(p=1.0)]), A.InvertImg(p=1.0)):
+        assert pipe(image=ok)["image"].dtype == np.float32
+        assert pipe(image=ok[:, ::2])["image"].shape[1] == ok[:, ::2].shape[1]  # a strided view
+        for bad, shown in ((1.5, r"\[0, 1\.5\]"), (-0.25, r"\[-0\.25, 1\]"), (np.nan, "nan"),
+                           (np.inf, "inf")):
+            img = ok.copy()
+            img.flat[img.size // 2] = bad
+            with pytest.raises(TargetError, match=rf"image: float32 images must lie in \[0, 1\].*{shown}"):
+                pipe(image=img)
+            with pytest.raises(TargetError, match="float32 images must lie in"):
+                pipe(image=img[:, ::-1])  # not contiguous: the other way of finding the range
+    mask_ok = A.Compose([A.HorizontalFlip(p=1.0)])(image=ok, mask=np.zeros(shape[:2], np.uint8))
+    assert mask_ok["mask"].shape == shape[:2]
