@@ -153,8 +153,12 @@ def test_direct_path_is_taken_only_for_the_last_spatial_step():
                     seed=3, save_applied_params=True)(image=img)["image"]
     np.testing.assert_array_equal(out, ref)
     calls.clear()
-    A.Compose([A.Sequential([Spy(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)])(image=img)
+    A.Compose([A.Sequential([Spy(p=1.0), A.Rotate(limit=(10, 10), p=1.0)], p=1.0)])(image=img)
     assert calls == []  # another spatial step follows inside the block
+    out = A.Compose([A.Sequential([Spy(p=1.0), A.VerticalFlip(p=1.0)], p=1.0)])(image=img)["image"]
+    assert calls == [1]  # only a flip follows: applied at once, then the flip
+    np.testing.assert_array_equal(out, img[::-1, ::-1])
+    calls.clear()
     A.Compose([Spy(p=1.0)])(image=img, mask=img[..., 0])
     assert calls == []  # masks follow the engine
 
@@ -163,3 +167,52 @@ def test_identity_steps_return_the_input_untouched_both_ways():
     img = np.zeros((6, 7, 3), np.uint8)
     assert A.Pad(padding=0, p=1.0)(image=img)["image"] is img
     assert A.Resize(6, 7, p=1.0)(image=img)["image"] is img
+
+
+FLIP_TAILS = [
+    [A.RandomResizedCrop(size=(17, 13), p=1.0), A.HorizontalFlip(p=1.0)],
+    [A.Resize(20, 30, p=1.0), A.HorizontalFlip(p=0.5), A.VerticalFlip(p=0.5)],
+    [A.RandomCrop(20, 24, p=1.0), A.RandomGamma(p=1.0), A.HorizontalFlip(p=1.0), A.Normalize()],
+    [A.Pad(padding=(3, 1, 2, 5), fill=(9, 8, 7), p=1.0), A.VerticalFlip(p=1.0)],
+    [A.SmallestMaxSize(max_size=19, p=1.0), A.OneOf([A.HorizontalFlip(), A.VerticalFlip()], p=1.0)],
+    [A.CropAndPad(px=(-3, 4), p=1.0), A.Sequential([A.HorizontalFlip(p=1.0)], p=1.0)],
+    [A.LongestMaxSize(max_size=50, interpolation=cv2.INTER_CUBIC, p=1.0), A.HorizontalFlip(p=1.0)],
+]
+
+
+@pytest.mark.parametrize("steps", FLIP_TAILS, ids=lambda s: "-".join(type(t).__name__ for t in s))
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+def test_a_step_followed_only_by_flips_is_applied_at_once_and_equals_the_engine(steps, dtype, monkeypatch):
+    """A flip, crop, pad or resize followed only by whole-frame flips (and pixel steps) is
+    applied at once (the engine would resample the same window and flip the result): the
+    same pixels as a recorded call, which always goes through the engine; nothing pushed."""
+    rng = np.random.default_rng(4)
+    img = rng.integers(0, 256, (32, 40, 3)).astype(np.uint8)
+    img = img if dtype == np.uint8 else (img.astype(np.float32) / 255 if dtype == np.float32
+                                         else img.astype(np.uint16) * 257)
+    for seed in range(4):
+        ref = A.Compose(steps, seed=seed, save_applied_params=True)(image=img)["image"]
+        pushed = []
+        original = State.push_warp
+        monkeypatch.setattr(State, "push_warp", lambda self, w: pushed.append(w) or original(self, w))
+        got = A.Compose(steps, seed=seed)(image=img)["image"]
+        monkeypatch.setattr(State, "push_warp", original)
+        assert pushed == []
+        assert got.dtype == ref.dtype
+        np.testing.assert_array_equal(got, ref)
+
+
+def test_a_flip_does_not_let_a_step_skip_the_engine_when_more_geometry_follows(monkeypatch):
+    img = np.random.default_rng(5).integers(0, 256, (32, 40, 3), dtype=np.uint8)
+    for steps in ([A.RandomCrop(20, 24, p=1.0), A.HorizontalFlip(p=1.0), A.Rotate(limit=(9, 9), p=1.0)],
+                  [A.SomeOf([A.Resize(20, 30, p=1.0), A.Rotate(limit=(9, 9), p=1.0)], n=2),
+                   A.HorizontalFlip(p=1.0)],
+                  [A.Resize(20, 30, p=1.0), A.Transpose(p=1.0)]):
+        pushed = []
+        original = State.push_warp
+        monkeypatch.setattr(State, "push_warp", lambda self, w: pushed.append(w) or original(self, w))
+        got = A.Compose(steps, seed=2)(image=img)["image"]
+        monkeypatch.setattr(State, "push_warp", original)
+        assert len(pushed) >= 2  # fused, as before
+        ref = A.Compose(steps, seed=2, save_applied_params=True)(image=img)["image"]
+        np.testing.assert_array_equal(got, ref)

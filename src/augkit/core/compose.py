@@ -54,25 +54,25 @@ class BaseCompose:
             self.run_children(state, rng)
 
     def run_children(self, state: State, rng: np.random.Generator) -> None:
-        outer = state.last_spatial
-        for t, last in zip(self.transforms, self._pixel_tail()):
-            state.last_spatial = outer and last
-            t.run(state, rng)
+        _run_in_order(self.transforms, self._tails(), state, rng)
 
-    def _pixel_tail(self) -> list[bool]:
-        """For each child: whether only pixel-level steps can follow it in this block.
+    def _tails(self) -> list[tuple[bool, bool]]:
+        """For each child: whether only pixel-level steps can follow it in this block, and
+        whether only pixel-level steps and whole-frame flips can.
 
         A spatial step followed by no other (and with nothing pending) is applied at once,
-        skipping the fusion bookkeeping (see ``SpatialTransform.direct_image``). Cached
-        against the list of children and of nested blocks' children, which users may edit."""
+        skipping the fusion bookkeeping (see ``SpatialTransform.direct_image``); so is one
+        followed only by flips, which the engine would apply exactly as a flip of its
+        result anyway. Cached against the list of children and of nested blocks'
+        children, which users may edit."""
         cached = self.__dict__.get("_tail")
         key = _structure(self.transforms)
         if cached is None or cached[0] != key:
-            flags = [_pixel_only(t) for t in self.transforms]
-            tail, after = [], True
-            for f in reversed(flags):
-                tail.append(after)
-                after = after and f
+            tail, pixel_after, flips_after = [], True, True
+            for t in reversed(self.transforms):
+                tail.append((pixel_after, flips_after))
+                pixel_after = pixel_after and _pixel_only(t)
+                flips_after = flips_after and _pixel_or_flips(t)
             cached = self._tail = (key, tail[::-1])
         return cached[1]
 
@@ -362,10 +362,7 @@ class Compose(BaseCompose):
         # A Compose nested in another block is one step of it: what follows the block
         # (``state.last_spatial`` as the caller set it) still counts. The call's own
         # Compose starts from True (see _call_image and _call).
-        outer = state.last_spatial
-        for t, last in zip(self.transforms, self._pixel_tail()):
-            state.last_spatial = outer and last
-            t.run(state, rng)
+        _run_in_order(self.transforms, self._tails(), state, rng)
 
     # -- inputs -------------------------------------------------------------------------
     def _make_state(self, data: dict[str, Any]) -> tuple[State, dict[str, Any]]:
@@ -484,6 +481,26 @@ def _lone_lane(t: Any):
 _LANES: dict[type, Any] = {}
 
 
+def _run_in_order(transforms: list, tails: list[tuple[bool, bool]], state: State,
+                  rng: np.random.Generator) -> None:
+    """Run a block's children in order, telling each what can follow it in the call (a block
+    nested in another is one step of it: what follows the block still counts)."""
+    outer = state.last_spatial
+    outer_flips = outer or state.flips_follow
+    for t, (pixel_after, flips_after) in zip(transforms, tails):
+        state.last_spatial = outer and pixel_after
+        state.flips_follow = outer_flips and flips_after
+        t.run(state, rng)
+
+
+def _pixel_or_flips(t: Any) -> bool:
+    """Whether ``t`` changes pixel values only or mirrors the whole frame (a step of a class
+    that declares ``whole_frame_flip`` itself, not by inheritance)."""
+    if isinstance(t, BaseCompose):
+        return all(_pixel_or_flips(c) for c in t.transforms)
+    return isinstance(t, ImageOnlyTransform) or type(t).__dict__.get("whole_frame_flip", False)
+
+
 def _pixel_only(t: Any) -> bool:
     """Whether ``t`` changes pixel values only (never moves anything)."""
     if isinstance(t, BaseCompose):
@@ -571,8 +588,11 @@ class SomeOf(BaseCompose):
         chosen = rng.choice(count, size=n, replace=self.replace)
         order = (chosen if self._shuffle else np.sort(chosen)).tolist()
         outer = state.last_spatial
+        outer_flips = outer or state.flips_follow
         for k, i in enumerate(order):
-            state.last_spatial = outer and all(_pixel_only(self.transforms[j]) for j in order[k + 1:])
+            after = [self.transforms[j] for j in order[k + 1:]]
+            state.last_spatial = outer and all(_pixel_only(t) for t in after)
+            state.flips_follow = outer_flips and all(_pixel_or_flips(t) for t in after)
             self.transforms[i].run(state, rng)
 
 

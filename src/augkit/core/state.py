@@ -284,6 +284,10 @@ class State:
     #: whether no spatial step can follow the running one in this call (set by the
     #: compositions): a lone step may then be applied at once (see SpatialTransform)
     last_spatial: bool = False
+    #: whether only pixel steps and whole-frame flips can follow the running step: a lone
+    #: flip, crop, pad or resize may then be applied at once too, since the engine would
+    #: apply the pending step exactly that way and flip its result
+    flips_follow: bool = False
     #: whether the running step is the call's only one (a transform called on its own)
     alone: bool = False
     #: whether the call has one image (key "image") and nothing else

@@ -401,7 +401,8 @@ class SpatialTransform(DualTransform):
         params = self.sample(rng, state)
         if params is None:  # the transform decided there is nothing to do
             return
-        if state.last_spatial and state.plain and not state.image_seg.steps and state.applied is None:
+        if (state.last_spatial or state.flips_follow) and state.plain and not state.image_seg.steps \
+                and state.applied is None:
             if state.lut is not None:  # a pending table applies before the step, as fused
                 state.materialize_images()
             out = self.direct_image(state.images["image"], params)

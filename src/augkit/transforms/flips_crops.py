@@ -50,6 +50,9 @@ class HorizontalFlip(_FixedWarp):
     [[3, 2, 1]]
     """
 
+    #: a step before it may be applied at once (see Compose._tails)
+    whole_frame_flip = True
+
     def get_warp(self, params, state):
         return self.make_warp(mx.hflip(state.shape[1]), state)
 
@@ -66,6 +69,9 @@ class VerticalFlip(_FixedWarp):
     >>> A.VerticalFlip(p=1.0)(image=np.array([[1], [2]], np.uint8))["image"].tolist()
     [[2], [1]]
     """
+
+    #: a step before it may be applied at once (see Compose._tails)
+    whole_frame_flip = True
 
     def get_warp(self, params, state):
         return self.make_warp(mx.vflip(state.shape[0]), state)
