@@ -386,5 +386,6 @@ def test_small_draws_are_uniform_and_in_range():
     pairs = Counter(tuple(P.draw_distinct(rng, 5, 2)) for _ in range(n))
     assert set(pairs) == {(a, b) for a in range(5) for b in range(5) if a != b}  # ordered, distinct
     assert all(abs(v - n / 20) < 5 * (n / 20) ** 0.5 for v in pairs.values())
+    assert type(P.draw_int(rng, np.int64(2), np.int32(9))) is int  # a plain int for any bounds
     assert P.draw_permutation(rng, 1) == [0] and P.draw_distinct(rng, 4, 0) == []
     assert sorted(P.draw_distinct(rng, 4, 4)) == [0, 1, 2, 3]

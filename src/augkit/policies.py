@@ -628,8 +628,8 @@ class TrivialAugmentWide(_Policy):
         self._ops = _Ops(n, interpolation, fill, fill_mask)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
-        op = self._op_list[int(P.draw_int(rng, 0, len(self._op_list) - 1))]
-        level = int(P.draw_int(rng, 0, self.num_magnitude_bins - 1)) if op[2] is not None else 0
+        op = self._op_list[P.draw_int(rng, 0, len(self._op_list) - 1)]
+        level = P.draw_int(rng, 0, self.num_magnitude_bins - 1) if op[2] is not None else 0
         self._run_op(state, rng, op, level / (self.num_magnitude_bins - 1))
 
 
@@ -664,7 +664,7 @@ class AutoAugment(_Policy):
         self._ops = _Ops(n, interpolation, fill, fill_mask)
 
     def apply_to_state(self, state: State, rng: np.random.Generator) -> None:
-        sub = self._resolved[int(P.draw_int(rng, 0, len(self._resolved) - 1))]
+        sub = self._resolved[P.draw_int(rng, 0, len(self._resolved) - 1)]
         d = float(self._denominator)
         for prob, level, op in sub:
             if not rng.random() < prob:
@@ -734,13 +734,13 @@ class AugMix(ImageOnlyTransform):
             return _noisy(float(self.severity), self.magnitude_std, 10.0, rng) / 10.0
         if self.variant == "timm":
             return float(P.draw_uniform(rng, 0.0, self.severity)) / 10.0
-        return int(P.draw_int(rng, 0, self.severity - 1)) / 9.0
+        return P.draw_int(rng, 0, self.severity - 1) / 9.0
 
     def sample(self, rng, state):
         shape = state.shape
         chains = []
         for _ in range(self.width):
-            depth = self.depth if self.depth > 0 else int(P.draw_int(rng, 1, 3))
+            depth = self.depth if self.depth > 0 else P.draw_int(rng, 1, 3)
             chain = []
             for i in rng.integers(0, len(self._op_list), size=depth):
                 name, kind, r = self._op_list[int(i)]

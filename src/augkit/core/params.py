@@ -77,8 +77,10 @@ def draw_int(rng, low: int, high: int) -> int:
 
 
 def scaled_int(u: float, low: int, high: int) -> int:
-    """The integer in ``[low, high]`` that :func:`draw_int` makes of a uniform ``u`` in [0, 1)."""
-    n = high - low + 1
+    """The integer in ``[low, high]`` that :func:`draw_int` makes of a uniform ``u`` in [0, 1),
+    a Python int whatever the bounds' type."""
+    low = int(low)
+    n = int(high) - low + 1
     return low + min(int(u * n), n - 1)
 
 

@@ -247,12 +247,8 @@ def _table_alone(t, params: dict[str, Any], img: np.ndarray) -> np.ndarray | Non
 
 def _pixel_output(t, out: Any) -> np.ndarray:
     if not isinstance(out, np.ndarray):
-        _not_an_array(t, out)
+        raise TypeError(f"{type(t).__name__}.apply returned {type(out).__name__}, not an array")
     return out
-
-
-def _not_an_array(t, out: Any):
-    raise TypeError(f"{type(t).__name__}.apply returned {type(out).__name__}, not an array")
 
 
 class State:
@@ -650,7 +646,6 @@ class State:
         self.materialize_masks()
         self.materialize_geometry()
 
-    # -- pixel steps ---------------------------------------------------------------------
     # -- a step that is the call's only one, on one image (a transform called by itself) ----
     # What ``t.run`` and ``outputs`` make of the step on a plain state with nothing pending,
     # without the hooks and checks that cannot matter there (~1-2 us of a crop, flip or
@@ -661,14 +656,10 @@ class State:
         img = self.images["image"]
         t.check_image(img)
         params = t.sample(rng, self)
-        if img.dtype is _UINT8 and not t.apply_beats_lut and not getattr(type(t).get_lut, "no_table", False):
-            lut = t.get_lut(params, 1 if img.ndim == 2 else img.shape[2])
-            if lut is not None:
-                return {"image": apply_lut(img, lut)}
-        out = t.apply(img, **params)
-        if not isinstance(out, np.ndarray):
-            _not_an_array(t, out)
-        return {"image": out}
+        lut = _table_alone(t, params, img) if img.dtype is _UINT8 else None
+        if lut is not None:
+            return {"image": apply_lut(img, lut)}
+        return {"image": _pixel_output(t, t.apply(img, **params))}
 
     def spatial_step_alone(self, t, rng: np.random.Generator) -> dict[str, Any]:
         params = t.sample(rng, self)
@@ -683,6 +674,7 @@ class State:
     def no_step(self, t, rng: np.random.Generator) -> dict[str, Any]:
         return {"image": self.images["image"]}  # NoOp
 
+    # -- pixel steps ---------------------------------------------------------------------
     def apply_pixel_transform(self, t, rng: np.random.Generator) -> None:
         images = self.images
         if not images:

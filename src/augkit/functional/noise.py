@@ -267,6 +267,29 @@ def salt_and_pepper(img: np.ndarray, salt: np.ndarray, pepper: np.ndarray) -> np
 
 
 # -- shot (Poisson) noise -----------------------------------------------------------------
+_POISSON_EXACT_MAX = 2000.0  # above this mean, quantiles by the Cornish-Fisher expansion
+
+
+def _cornish_fisher(lam, q: np.ndarray) -> np.ndarray:
+    """Poisson quantiles at levels ``q`` by the Cornish-Fisher normal approximation (error
+    well below one count for lam > 2000); float, rounded."""
+    z = np.interp(q, _GRID, normal_table())
+    return np.maximum(0, np.rint(lam + np.sqrt(lam) * z + (z * z - 1) / 6.0 - 0.5))
+
+
+def _poisson_cdf(lam: np.ndarray) -> tuple[np.ndarray, int]:
+    """The cumulative distributions of Poisson(lam_i), one row each, over the counts
+    0..kmax (kmax covers the largest mean with 10 standard deviations to spare)."""
+    kmax = int(np.ceil(lam.max() + 10 * np.sqrt(lam.max()) + 12))
+    k = np.arange(kmax + 1, dtype=np.float64)
+    log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, kmax + 1)))])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = k[None, :] * np.log(lam)[:, None] - lam[:, None] - log_fact[None, :]
+    logp[lam == 0, :] = -np.inf
+    logp[lam == 0, 0] = 0.0
+    return np.cumsum(np.exp(logp), axis=1), kmax
+
+
 def poisson_quantiles(lam: np.ndarray, levels: int) -> np.ndarray:
     """Poisson quantiles ``Q(lam_i, (j + 0.5) / levels)``: an int array (len(lam), levels).
 
@@ -276,22 +299,13 @@ def poisson_quantiles(lam: np.ndarray, levels: int) -> np.ndarray:
     lam = np.asarray(lam, dtype=np.float64)
     q = (np.arange(levels) + 0.5) / levels
     out = np.empty((lam.size, levels), dtype=np.int64)
-    big = lam > 2000
+    big = lam > _POISSON_EXACT_MAX
     if big.any():
-        z = np.interp(q, _GRID, normal_table())
-        lb = lam[big][:, None]
-        out[big] = np.maximum(0, np.rint(lb + np.sqrt(lb) * z + (z * z - 1) / 6.0 - 0.5)).astype(np.int64)
+        out[big] = _cornish_fisher(lam[big][:, None], q).astype(np.int64)
     small = ~big
     if small.any():
         ls = lam[small]
-        kmax = int(np.ceil(ls.max() + 10 * np.sqrt(ls.max()) + 12))
-        k = np.arange(kmax + 1, dtype=np.float64)
-        log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, kmax + 1)))])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logp = k[None, :] * np.log(ls)[:, None] - ls[:, None] - log_fact[None, :]
-        logp[ls == 0, :] = -np.inf
-        logp[ls == 0, 0] = 0.0
-        cdf = np.cumsum(np.exp(logp), axis=1)
+        cdf, kmax = _poisson_cdf(ls)
         # count of cdf entries below each quantile level, for every row at once:
         # bin each cdf entry by the first level it reaches, then a running sum per row
         n = ls.size
@@ -340,18 +354,11 @@ def poisson_at(lam: float, uniform16: np.ndarray) -> np.ndarray:
     ~400 us). The same rule: exact from the cumulative distribution where lam <= 2000,
     else the Cornish-Fisher approximation."""
     q = (uniform16.astype(np.float64) + 0.5) / 65536.0
-    if lam > 2000:
-        z = np.interp(q, _GRID, normal_table())
-        k = np.maximum(0, np.rint(lam + np.sqrt(lam) * z + (z * z - 1) / 6.0 - 0.5))
-        return k.astype(np.float32)
-    kmax = int(np.ceil(lam + 10 * np.sqrt(lam) + 12))
-    k = np.arange(kmax + 1, dtype=np.float64)
-    log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, kmax + 1)))])
-    if lam == 0:
-        return np.zeros(uniform16.shape, np.float32)
-    cdf = np.cumsum(np.exp(k * np.log(lam) - lam - log_fact))
+    if lam > _POISSON_EXACT_MAX:
+        return _cornish_fisher(lam, q).astype(np.float32)
+    cdf, kmax = _poisson_cdf(np.array([float(lam)]))
     # the quantile is the number of cdf entries below the level (as poisson_quantiles counts)
-    return np.minimum(np.searchsorted(cdf, q, side="left"), kmax).astype(np.float32)
+    return np.minimum(np.searchsorted(cdf[0], q, side="left"), kmax).astype(np.float32)
 
 
 def iso_noise(img: np.ndarray, hue_noise: np.ndarray, lum_uniform16: np.ndarray,

@@ -77,7 +77,7 @@ def pad_split(total: int, position: str, rng: np.random.Generator, axis: str) ->
     if position == "center":
         before = total // 2
     elif position == "random":
-        before = int(P.draw_int(rng, 0, total))
+        before = P.draw_int(rng, 0, total)
     else:
         vertical, horizontal = position.split("_")
         side = vertical if axis == "y" else horizontal

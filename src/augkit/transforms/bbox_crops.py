@@ -63,7 +63,7 @@ def _draw_between(rng: np.random.Generator, lo: int, hi: int) -> int:
     """An integer uniformly in ``[lo, hi]`` (the bounds may come in either order)."""
     if lo > hi:
         lo, hi = hi, lo
-    return int(P.draw_int(rng, lo, hi))
+    return P.draw_int(rng, lo, hi)
 
 
 def _containing_window(rng, region, shape) -> tuple[int, int, int, int]:
@@ -71,10 +71,10 @@ def _containing_window(rng, region, shape) -> tuple[int, int, int, int]:
     uniformly between the region's edge and the frame's."""
     h, w = shape
     rx0, ry0, rx1, ry1 = region
-    x0 = int(P.draw_int(rng, 0, min(w - 1, max(0, math.floor(rx0 + 1e-9)))))
-    y0 = int(P.draw_int(rng, 0, min(h - 1, max(0, math.floor(ry0 + 1e-9)))))
-    x1 = int(P.draw_int(rng, max(x0 + 1, min(w, math.ceil(rx1 - 1e-9))), w))
-    y1 = int(P.draw_int(rng, max(y0 + 1, min(h, math.ceil(ry1 - 1e-9))), h))
+    x0 = P.draw_int(rng, 0, min(w - 1, max(0, math.floor(rx0 + 1e-9))))
+    y0 = P.draw_int(rng, 0, min(h - 1, max(0, math.floor(ry0 + 1e-9))))
+    x1 = P.draw_int(rng, max(x0 + 1, min(w, math.ceil(rx1 - 1e-9))), w)
+    y1 = P.draw_int(rng, max(y0 + 1, min(h, math.ceil(ry1 - 1e-9))), h)
     return x0, y0, x1, y1
 
 
@@ -143,10 +143,10 @@ class BBoxSafeRandomCrop(_WindowCrop):
         h, w = state.shape
         boxes = _frame_boxes(state)
         if not len(boxes):
-            ch = int(P.draw_int(rng, max(1, int((1.0 - self.erosion_rate) * h)), h))
+            ch = P.draw_int(rng, max(1, int((1.0 - self.erosion_rate) * h)), h)
             cw = max(1, min(w, int(round(ch * w / h))))
-            y0 = int(P.draw_int(rng, 0, h - ch))
-            x0 = int(P.draw_int(rng, 0, w - cw))
+            y0 = P.draw_int(rng, 0, h - ch)
+            x0 = P.draw_int(rng, 0, w - cw)
             return x0, y0, x0 + cw, y0 + ch
         ux0, uy0 = boxes[:, 0].min(), boxes[:, 1].min()
         ux1, uy1 = boxes[:, 2].max(), boxes[:, 3].max()
@@ -232,10 +232,10 @@ class AtLeastOneBBoxRandomCrop(_WindowCrop):
         _check_fits(type(self).__name__, state.shape, ch, cw)
         boxes = _frame_boxes(state)
         if not len(boxes):
-            x0 = int(P.draw_int(rng, 0, w - cw))
-            y0 = int(P.draw_int(rng, 0, h - ch))
+            x0 = P.draw_int(rng, 0, w - cw)
+            y0 = P.draw_int(rng, 0, h - ch)
             return {"crop": (x0, y0, x0 + cw, y0 + ch)}
-        bx0, by0, bx1, by1 = boxes[int(P.draw_int(rng, 0, len(boxes) - 1))]
+        bx0, by0, bx1, by1 = boxes[P.draw_int(rng, 0, len(boxes) - 1)]
         ex, ey = self.erosion_factor * (bx1 - bx0), self.erosion_factor * (by1 - by0)
         # past 0.5 the eroded box turns inside out; at 1.0 the window must still overlap
         # the box by a positive amount, not just touch it
@@ -305,7 +305,7 @@ class BBoxSubsetSafeRandomCrop(_WindowCrop):
             return None
         hi = n if self.max_boxes is None else min(n, self.max_boxes)
         lo = min(self.min_boxes, hi)
-        k = int(P.draw_int(rng, lo, hi))
+        k = P.draw_int(rng, lo, hi)
         chosen = boxes[rng.choice(n, size=k, replace=False)]
         region = (chosen[:, 0].min(), chosen[:, 1].min(), chosen[:, 2].max(), chosen[:, 3].max())
         return {"crop": _containing_window(rng, region, state.shape)}
@@ -461,12 +461,12 @@ class CropNonEmptyMaskIfExists(_WindowCrop):
         fg = self._foreground(masks, state.shape) if masks else None
         idx = np.flatnonzero(fg) if fg is not None else np.zeros(0, np.int64)
         if len(idx):
-            y, x = divmod(int(idx[int(P.draw_int(rng, 0, len(idx) - 1))]), w)
-            x0 = min(max(x - int(P.draw_int(rng, 0, cw - 1)), 0), w - cw)
-            y0 = min(max(y - int(P.draw_int(rng, 0, ch - 1)), 0), h - ch)
+            y, x = divmod(int(idx[P.draw_int(rng, 0, len(idx) - 1)]), w)
+            x0 = min(max(x - P.draw_int(rng, 0, cw - 1), 0), w - cw)
+            y0 = min(max(y - P.draw_int(rng, 0, ch - 1), 0), h - ch)
         else:
-            x0 = int(P.draw_int(rng, 0, w - cw))
-            y0 = int(P.draw_int(rng, 0, h - ch))
+            x0 = P.draw_int(rng, 0, w - cw)
+            y0 = P.draw_int(rng, 0, h - ch)
         return {"crop": (x0, y0, x0 + cw, y0 + ch)}
 
 

@@ -46,7 +46,7 @@ class GaussianBlur(ImageOnlyTransform):
     def sample(self, rng, state):
         sigma = float(P.draw_uniform(rng, *self.sigma_limit))
         lo, hi = self.blur_limit
-        ksize = int(P.draw_int(rng, lo, hi)) if hi > lo else lo
+        ksize = P.draw_int(rng, lo, hi) if hi > lo else lo
         if ksize == 0:
             ksize = F.gaussian_ksize(sigma)
         elif ksize % 2 == 0:
@@ -81,7 +81,7 @@ def kernel_range(owner: str, name: str, value, low_default: int = 3) -> tuple[in
 def pick_odd(rng: np.random.Generator, limits: tuple[int, int]) -> int:
     """A uniformly drawn odd size in ``limits`` (both odd)."""
     lo, hi = limits
-    return lo if hi <= lo else lo + 2 * int(P.draw_int(rng, 0, (hi - lo) // 2))
+    return lo if hi <= lo else lo + 2 * P.draw_int(rng, 0, (hi - lo) // 2)
 
 
 def flag(owner: str, name: str, value) -> bool:
@@ -187,8 +187,8 @@ class MotionBlur(ImageOnlyTransform):
             k0 = F.motion_kernel(ksize, angle, direction)
             ys, xs = np.nonzero(k0)
             # whole-pixel shifts keeping the line inside the kernel
-            dx = int(P.draw_int(rng, -xs.min(), ksize - xs.max() - 1))
-            dy = int(P.draw_int(rng, -ys.min(), ksize - ys.max() - 1))
+            dx = P.draw_int(rng, -xs.min(), ksize - xs.max() - 1)
+            dy = P.draw_int(rng, -ys.min(), ksize - ys.max() - 1)
             shift = (dx, dy)
         return {"kernel": F.motion_kernel(ksize, angle, direction, shift)}
 
@@ -227,7 +227,7 @@ class Defocus(ImageOnlyTransform):
 
     def sample(self, rng, state):
         lo, hi = self.radius
-        return {"radius": int(P.draw_int(rng, lo, hi)),
+        return {"radius": P.draw_int(rng, lo, hi),
                 "alias_blur": float(P.draw_uniform(rng, *self.alias_blur))}
 
     def apply(self, img, radius, alias_blur, **_):

@@ -515,9 +515,9 @@ class Posterize(ImageOnlyTransform):
                 raise UnsupportedInputError(
                     f"Posterize: num_bits has {len(self.num_bits)} entries, "
                     f"the image has {state.num_channels} channels")
-            return {"num_bits": [int(P.draw_int(rng, lo, hi)) for lo, hi in self.num_bits]}
+            return {"num_bits": [P.draw_int(rng, lo, hi) for lo, hi in self.num_bits]}
         lo, hi = self.num_bits
-        return {"num_bits": int(P.draw_int(rng, lo, hi))}
+        return {"num_bits": P.draw_int(rng, lo, hi)}
 
     def apply(self, img, num_bits, **_):
         return F.posterize(img, num_bits)

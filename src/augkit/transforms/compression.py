@@ -49,7 +49,7 @@ class ImageCompression(ImageOnlyTransform):
                                         bounds=(1, 100), integer=True)
 
     def sample(self, rng, state):
-        return {"quality": int(P.draw_int(rng, self.quality_range[0], self.quality_range[1]))}
+        return {"quality": P.draw_int(rng, self.quality_range[0], self.quality_range[1])}
 
     def apply(self, img, quality, **_):
         return F.compress(img, self.compression_type, quality)

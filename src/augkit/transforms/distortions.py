@@ -224,8 +224,8 @@ class PiecewiseAffine(_FieldTransform):
 
     def sample(self, rng, state):
         h, w = state.shape
-        rows = int(P.draw_int(rng, self.nb_rows[0], self.nb_rows[1]))
-        cols = int(P.draw_int(rng, self.nb_cols[0], self.nb_cols[1]))
+        rows = P.draw_int(rng, self.nb_rows[0], self.nb_rows[1])
+        cols = P.draw_int(rng, self.nb_cols[0], self.nb_cols[1])
         sigma = float(P.draw_uniform(rng, *self.scale))
         nodes = identity_nodes((h, w), rows, cols)
         jitter = rng.normal(0.0, sigma, size=nodes.shape)

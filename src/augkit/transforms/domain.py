@@ -94,7 +94,7 @@ class _ReferenceTransform(ImageOnlyTransform):
             raise TargetError(
                 f"{n}: no reference image; pass reference_images=[...] to {n}(...) or call the "
                 f"pipeline with {self.metadata_key}=[image, ...]")
-        item = refs[int(P.draw_int(rng, 0, len(refs) - 1))] if len(refs) > 1 else refs[0]
+        item = refs[P.draw_int(rng, 0, len(refs) - 1)] if len(refs) > 1 else refs[0]
         if not isinstance(item, np.ndarray):
             if self.read_fn is None:
                 raise TargetError(f"{n}: reference {item!r} is not an array and read_fn is None")

@@ -278,7 +278,7 @@ class Superpixels(ImageOnlyTransform):
 
     def sample(self, rng, state):
         lo, hi = self.n_segments
-        n_segments = int(P.draw_int(rng, lo, hi))
+        n_segments = P.draw_int(rng, lo, hi)
         p_replace = float(P.draw_uniform(rng, *self.p_replace))
         gy, gx = F.superpixel_grid(self._work_shape(*state.shape[:2]), n_segments)
         return {"n_segments": n_segments, "replace": rng.random(gy * gx) < p_replace}

@@ -117,7 +117,7 @@ class RandomRotate90(ResamplingTransform):
         super().__init__(p=p)
 
     def sample(self, rng, state):
-        return {"factor": int(P.draw_int(rng, 0, 3))}
+        return {"factor": P.draw_int(rng, 0, 3)}
 
     def get_warp(self, params, state):
         m, out = _dihedral(params["factor"], False, state.shape)
@@ -137,7 +137,7 @@ class D4(ResamplingTransform):
         super().__init__(p=p)
 
     def sample(self, rng, state):
-        g = int(P.draw_int(rng, 0, 7))
+        g = P.draw_int(rng, 0, 7)
         return {"factor": g % 4, "flip": g >= 4}
 
     def get_warp(self, params, state):
@@ -378,8 +378,8 @@ class RandomResizedCrop(_ResizedCropBase):
             cw = int(round(math.sqrt(target * aspect)))
             ch = int(round(math.sqrt(target / aspect)))
             if 0 < cw <= w and 0 < ch <= h:
-                y = int(P.draw_int(rng, 0, h - ch))
-                x = int(P.draw_int(rng, 0, w - cw))
+                y = P.draw_int(rng, 0, h - ch)
+                x = P.draw_int(rng, 0, w - cw)
                 return {"crop": (x, y, x + cw, y + ch)}
         in_ratio = w / h
         if in_ratio < self.ratio[0]:
@@ -416,13 +416,13 @@ class RandomSizedCrop(_ResizedCropBase):
 
     def sample(self, rng, state):
         h, w = state.shape
-        ch = int(P.draw_int(rng, self.min_max_height[0], self.min_max_height[1]))
+        ch = P.draw_int(rng, self.min_max_height[0], self.min_max_height[1])
         cw = int(ch * self.w2h_ratio)
         if ch > h or cw > w or cw < 1:
             raise TargetError(f"RandomSizedCrop: crop size ({ch}, {cw}) does not fit the image ({h}, {w}); "
                               f"lower min_max_height={self.min_max_height} or w2h_ratio={self.w2h_ratio}")
-        y = int(P.draw_int(rng, 0, h - ch))
-        x = int(P.draw_int(rng, 0, w - cw))
+        y = P.draw_int(rng, 0, h - ch)
+        x = P.draw_int(rng, 0, w - cw)
         return {"crop": (x, y, x + cw, y + ch)}
 
 
@@ -512,7 +512,7 @@ class _MaxSizeBase(_ResizeBase):
         if self.max_size is not None:
             target = self.max_size
             if isinstance(target, list):
-                target = target[int(P.draw_int(rng, 0, len(target) - 1))]
+                target = target[P.draw_int(rng, 0, len(target) - 1)]
             s = target / type(self)._pick(h, w)
         else:
             mh, mw = self.max_size_hw
@@ -732,8 +732,8 @@ class CropAndPad(ResamplingTransform):
             if kind == "value":
                 return v
             if kind == "range":
-                return int(P.draw_int(rng, v[0], v[1])) if integer else float(P.draw_uniform(rng, *v))
-            return v[int(P.draw_int(rng, 0, len(v) - 1))]
+                return P.draw_int(rng, v[0], v[1]) if integer else float(P.draw_uniform(rng, *v))
+            return v[P.draw_int(rng, 0, len(v) - 1)]
 
         if self.sample_independently:
             vals = [draw(s) for s in self._sides]

@@ -181,7 +181,7 @@ class Illumination(ImageOnlyTransform):
         if self.mode == "linear":
             params["angle"] = P.draw_uniform(rng, *self.angle_range)
         elif self.mode == "corner":
-            params["corner"] = int(P.draw_int(rng, 0, 3))
+            params["corner"] = P.draw_int(rng, 0, 3)
         else:
             params["center"] = (P.draw_uniform(rng, *self.center_range), P.draw_uniform(rng, *self.center_range))
             params["sigma"] = P.draw_uniform(rng, *self.sigma_range)
@@ -240,12 +240,12 @@ class LensFlare(ImageOnlyTransform):
         cx, cy = w / 2, h / 2
         diag = math.hypot(h, w)
         ghosts = []
-        for _ in range(int(P.draw_int(rng, self.num_ghosts_range[0], self.num_ghosts_range[1]))):
+        for _ in range(P.draw_int(rng, self.num_ghosts_range[0], self.num_ghosts_range[1])):
             t = P.draw_uniform(rng, 0.3, 2.2)
             col = tuple(255 * rng.uniform(0.5, 1.0, 3))
             ghosts.append((sx + t * (cx - sx), sy + t * (cy - sy), P.draw_uniform(rng, 0.01, 0.06) * diag,
                            P.draw_uniform(rng, 0.1, 0.4), col))
-        k = int(P.draw_int(rng, self.num_rays_range[0], self.num_rays_range[1]))
+        k = P.draw_int(rng, self.num_rays_range[0], self.num_rays_range[1])
         base = P.draw_uniform(rng, 0, 2 * math.pi)
         rays = [base + 2 * math.pi * i / k for i in range(k)]
         return {"source": (sx, sy), "ghosts": ghosts, "ray_angles": rays,

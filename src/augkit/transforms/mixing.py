@@ -545,7 +545,7 @@ def _one_other(owner, key, state, rng) -> _Sample | None:
     items = _metadata(owner, key, state, required=True)
     if not items:
         return None
-    i = int(P.draw_int(rng, 0, len(items) - 1)) if len(items) > 1 else 0
+    i = P.draw_int(rng, 0, len(items) - 1) if len(items) > 1 else 0
     other = _read_item(owner, key, i, items[i], state)
     return _to_frame(other, state.shape)[0]
 
@@ -622,7 +622,7 @@ def cutmix_box(rng, shape, lam) -> tuple[int, int, int, int]:
     h, w = shape
     r = math.sqrt(max(0.0, 1.0 - lam))
     cw, ch = int(w * r), int(h * r)
-    cx, cy = int(P.draw_int(rng, 0, w - 1)), int(P.draw_int(rng, 0, h - 1))
+    cx, cy = P.draw_int(rng, 0, w - 1), P.draw_int(rng, 0, h - 1)
     return (min(max(cx - cw // 2, 0), w), min(max(cy - ch // 2, 0), h),
             min(max(cx + (cw - cw // 2), 0), w), min(max(cy + (ch - ch // 2), 0), h))
 
@@ -759,7 +759,7 @@ class CopyAndPaste(_FromMetadata):
         items = _metadata(owner, key, state, required=True)
         if not items:
             return
-        i = int(P.draw_int(rng, 0, len(items) - 1)) if len(items) > 1 else 0
+        i = P.draw_int(rng, 0, len(items) - 1) if len(items) > 1 else 0
         item = items[i]
         where = f"{key}[{i}]"
         instances = item.get("masks")
@@ -933,7 +933,7 @@ class OverlayElements(_FromMetadata):
                     if sel is not None:
                         sel = _resized(sel, (h, w), cv2.INTER_NEAREST)
                 oh, ow = over.shape[:2]
-                x0, y0 = int(P.draw_int(rng, 0, w - ow)), int(P.draw_int(rng, 0, h - oh))
+                x0, y0 = P.draw_int(rng, 0, w - ow), P.draw_int(rng, 0, h - oh)
             oh, ow = over.shape[:2]
             on = np.ones((oh, ow), bool) if sel is None else (sel != 0 if sel.ndim == 2 else (sel != 0).any(axis=2))
             for img in images.values():

@@ -143,7 +143,7 @@ class TextImage(ImageOnlyTransform):
             x1, y1 = max(0, int(bx[0] * w)), max(0, int(bx[1] * h))
             x2, y2 = min(w, int(bx[2] * w)), min(h, int(bx[3] * h))
             original = entries[idx]["text"]
-            choice = self.augmentations[int(P.draw_int(rng, 0, len(self.augmentations) - 1))]
+            choice = self.augmentations[P.draw_int(rng, 0, len(self.augmentations) - 1)]
             text = F.augment_words(original, choice, fraction, self.stopwords, rng)
             font_px = float(P.draw_uniform(rng, *self.font_size_fraction_range)) * max(y2 - y1, 0)
             mask = F.text_mask(text, x2 - x1, y2 - y1, font_px, self.font_path)

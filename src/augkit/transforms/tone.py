@@ -599,7 +599,7 @@ class HEStain(ImageOnlyTransform):
         stains = None
         if self.method == "random_preset":
             names = tuple(F.HE_PRESETS)
-            stains = F.HE_PRESETS[names[int(P.draw_int(rng, 0, len(names) - 1))]]
+            stains = F.HE_PRESETS[names[P.draw_int(rng, 0, len(names) - 1)]]
         elif self.method in ("macenko", "vahadane"):
             img = getattr(state, "first_image", None)
             if img is not None:

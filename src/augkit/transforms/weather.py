@@ -292,7 +292,7 @@ class RandomSunFlare(ImageOnlyTransform):
         x0, y0, x1, y1 = self.flare_roi
         sx, sy = P.draw_uniform(rng, x0, x1) * w, P.draw_uniform(rng, y0, y1) * h
         angle = 2 * math.pi * P.draw_uniform(rng, *self.angle_range)
-        num = int(P.draw_int(rng, self.num_flare_circles_range[0], self.num_flare_circles_range[1]))
+        num = P.draw_int(rng, self.num_flare_circles_range[0], self.num_flare_circles_range[1])
         diag = math.hypot(h, w)
         base = np.asarray(self.src_color, np.float64)
         circles = []
@@ -305,7 +305,7 @@ class RandomSunFlare(ImageOnlyTransform):
             circles.append((x, y, r, alpha, tuple(col)))
         params = {"sun": (sx, sy), "circles": circles}
         if self.method == "physics_based":
-            params["ray_angles"] = rng.uniform(0, 2 * math.pi, int(P.draw_int(rng, 6, 12))).tolist()
+            params["ray_angles"] = rng.uniform(0, 2 * math.pi, P.draw_int(rng, 6, 12)).tolist()
         return params
 
     def apply(self, img, sun, circles, ray_angles=None, **_):
@@ -350,7 +350,7 @@ class RandomShadow(ImageOnlyTransform):
     def sample(self, rng, state):
         h, w = state.shape
         x0, y0, x1, y1 = self.shadow_roi
-        k = int(P.draw_int(rng, self.num_shadows_limit[0], self.num_shadows_limit[1]))
+        k = P.draw_int(rng, self.num_shadows_limit[0], self.num_shadows_limit[1])
         polys, inten = [], []
         for _ in range(k):
             xs = rng.uniform(x0 * w, x1 * w, self.shadow_dimension)
@@ -401,10 +401,10 @@ class RandomGravel(ImageOnlyTransform):
         for _ in range(self.number_of_patches):
             if x1 - x0 < 2 or y1 - y0 < 2:
                 break
-            pw = int(P.draw_int(rng, 1, max(2, (x1 - x0) // 2) - 1))
-            ph = int(P.draw_int(rng, 1, max(2, (y1 - y0) // 2) - 1))
-            px = int(P.draw_int(rng, x0, x1 - pw))
-            py = int(P.draw_int(rng, y0, y1 - ph))
+            pw = P.draw_int(rng, 1, max(2, (x1 - x0) // 2) - 1)
+            ph = P.draw_int(rng, 1, max(2, (y1 - y0) // 2) - 1)
+            px = P.draw_int(rng, x0, x1 - pw)
+            py = P.draw_int(rng, y0, y1 - ph)
             patches.append((px, py, px + pw, py + ph))
             k = max(1, pw * ph // 500)
             # x in [px, px + pw), y in [py, py + ph), radius 1..3, lightness 0..255: one
