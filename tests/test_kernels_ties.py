@@ -184,3 +184,38 @@ def test_sharpen_views_and_repeated_shapes():
         np.testing.assert_array_equal(FF.sharpen(view, kernel),
                                       _filter2d_reference(np.ascontiguousarray(view), kernel))
     np.testing.assert_array_equal(base, pristine)  # inputs untouched
+
+
+# -- uint8 convolutions: 8-bit filter or float32 round trip, timed per machine -------------
+@given(kh=st.sampled_from([1, 3, 5, 7, 9, 11]), kw=st.sampled_from([1, 3, 5, 7, 11]),
+       layout=st.sampled_from(LAYOUTS), seed=st.integers(0, 999),
+       kind=st.sampled_from(["positive", "signed", "halves"]))
+def test_uint8_convolution_paths_give_the_same_bytes(kh, kw, layout, seed, kind):
+    # the choice between the two is made by timing; it must never show in the output
+    from augkit.functional import blur as FB
+    rng = np.random.default_rng(seed)
+    img = _image(rng, 23, 37, layout, np.uint8)
+    if seed % 3 == 0:
+        img = (img > 127).astype(np.uint8) * 255  # extremes: saturation on both sides
+    kernel = rng.normal(size=(kh, kw)).astype(np.float32)
+    if kind == "positive":
+        kernel = np.abs(kernel) / np.abs(kernel).sum()
+    elif kind == "halves":  # exact halves after the sum: the rounding rule decides
+        kernel = np.round(kernel * 4) / 8
+    eight_bit = cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101).reshape(img.shape)
+    x = cv2.filter2D(FB._to_float(img), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+    via_float = FB._from_float(x.reshape(img.shape), np.uint8)
+    np.testing.assert_array_equal(via_float, eight_bit)
+    np.testing.assert_array_equal(convolve(img, kernel), eight_bit)
+
+
+def test_uint8_convolution_choice_is_cached_and_large_kernels_stay_eight_bit():
+    from augkit.functional import blur as FB
+    assert FB._uint8_filter_via_float(np.ones((13, 13), np.float32), 3) is False  # DFT sizes
+    line = np.zeros((7, 7), np.float32)
+    line[3] = 1 / 7
+    first = FB._uint8_filter_via_float(line, 3)
+    assert FB._FILTER_CHOICE[(7, 7, 7, 3)] is first
+    shifted = np.roll(line, 1, axis=0)  # same shape and weight count: the same entry
+    assert FB._uint8_filter_via_float(shifted, 3) is first
+    assert len([k for k in FB._FILTER_CHOICE if k[:2] == (7, 7) and k[3] == 3]) >= 1

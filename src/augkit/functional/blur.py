@@ -6,6 +6,9 @@ keeps the input dtype and shape; any channel count.
 
 from __future__ import annotations
 
+import math
+import time
+
 import cv2
 import numpy as np
 
@@ -89,24 +92,72 @@ def _chunks(img: np.ndarray, fn, max_channels: int = 4) -> np.ndarray:
 def convolve(img: np.ndarray, kernel: np.ndarray, *, clip: bool = True) -> np.ndarray:
     """Correlate with a 2-D kernel (``cv2.filter2D``), reflect-101 borders, any dtype.
 
-    uint8 goes straight through OpenCV (rounds and saturates); uint16 goes through float32
+    uint8 goes through OpenCV's 8-bit filter or a float32 round trip, whichever is faster
+    on this machine for the kernel's shape (same bytes); uint16 goes through float32
     (OpenCV's 16-bit filter has no vector path); float32 is clipped to [0, 1] when the
     kernel has negative weights (sharpening) and ``clip`` is set.
     """
     kernel = np.asarray(kernel, np.float32)
     if img.dtype == np.uint8:
-        # OpenCV's 8-bit filter, whatever the kernel. Which of it and a float32 round trip
-        # is faster depends on the CPU and the OpenCV version (512x512x3, one thread, ms,
-        # 8-bit vs float32): Xeon / OpenCV 5.0 7x7 2.7 vs 1.6, 13x13 18 vs 11.7; EPYC /
-        # OpenCV 5.0 5x5 1.2 vs 4.0, 7x7 2.7 vs 4.1, 13x13 16.8 vs 15.1; EPYC / OpenCV 5.1
-        # 5x5 1.5 vs 3.9, 7x7 2.9 vs 5.6, 13x13 12.3 vs 21.7. The 8-bit filter is never far
-        # behind, where the round trip can cost 2.6x.
-        return _like(cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101), img)
+        channels = 1 if img.ndim == 2 else img.shape[2]
+        if not _uint8_filter_via_float(kernel, min(channels, 4)):
+            return _like(cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101), img)
+        x = cv2.filter2D(_to_float(img), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+        return _from_float(_like(x, img), np.uint8)
     x = cv2.filter2D(_to_float(img), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
     x = _like(x, img)
     if img.dtype == np.float32:
         return np.clip(x, 0.0, 1.0, out=x) if clip and kernel.min() < 0 else x
     return _from_float(x, img.dtype)
+
+
+# OpenCV switches filter2D to a DFT from this kernel area on (8-bit and float32 alike);
+# there the 8-bit path is the faster of the two everywhere we measured.
+_DFT_FILTER_AREA = 130
+
+
+_FILTER_CHOICE: dict[tuple[int, int, int, int], bool] = {}
+
+
+def _uint8_filter_via_float(kernel: np.ndarray, channels: int) -> bool:
+    """Whether a uint8 convolution with ``kernel`` is faster as a float32 round trip than
+    through OpenCV's 8-bit filter on this machine; timed once per kernel shape, count of
+    nonzero weights (OpenCV's filter skips the zeros: a 7x7 motion-blur line costs ~1/6 of
+    a full 7x7) and channel count, on a 96x96 image with the kernel at hand.
+
+    Both give the same bytes below the DFT size (the 8-bit filter also sums float32
+    products in kernel order and rounds half to even; tests/test_kernels_ties.py holds
+    them equal), so only the speed depends on the choice, and that depends on the CPU and
+    the OpenCV build. 512x512x3, one thread, ms, 8-bit vs float32: Xeon / OpenCV 5.0 7x7
+    2.7 vs 1.6; EPYC / OpenCV 5.1 5x5 1.5 vs 3.9, 7x7 2.9 vs 5.6; AVX-512 EPYC / OpenCV
+    5.1, full kernels 3x3 0.47 vs 0.68, 5x5 1.14 vs 0.96, 7x7 2.18 vs 1.57, 11x11 5.1 vs
+    3.4, lines of 7 and 11 weights 0.38 vs 0.53 and 0.57 vs 0.61: the 8-bit filter costs
+    ~45 us per weight there, the round trip ~330 us + ~26 us per weight. A fixed choice
+    lost up to 2.6x somewhere; the first call of each kind spends ~0.1-1 ms timing both.
+    """
+    kh, kw = kernel.shape[:2]
+    if kh * kw >= _DFT_FILTER_AREA:
+        return False
+    key = (kh, kw, int(np.count_nonzero(kernel)), channels)
+    choice = _FILTER_CHOICE.get(key)
+    if choice is None:
+        img = (np.arange(96 * 96 * channels, dtype=np.uint32) * 2654435761 % 251).astype(np.uint8)
+        img = img.reshape(96, 96, channels)
+
+        def eight_bit():
+            cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+
+        def via_float():
+            x = cv2.filter2D(_to_float(img), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
+            _from_float(x, np.uint8)
+        best = [math.inf, math.inf]
+        for _ in range(3):  # alternating, best of three: robust to a busy neighbour
+            for i, fn in enumerate((eight_bit, via_float)):
+                t0 = time.perf_counter()
+                fn()
+                best[i] = min(best[i], time.perf_counter() - t0)
+        choice = _FILTER_CHOICE[key] = best[1] < best[0]  # one dict store: thread-safe
+    return choice
 
 
 def odd_sizes(low: int, high: int) -> list[int]:
