@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 
 import cv2
 import numpy as np
 
 from augkit.functional.blur import _chunks, _from_float, _to_float, convolve, gaussian_blur
+from augkit.functional.scratch import work_arrays
 
 _IDENTITY3 = np.zeros((3, 3), np.float32)
 _IDENTITY3[1, 1] = 1.0
@@ -32,24 +32,6 @@ def sharpen_kernel(alpha: float, lightness: float) -> np.ndarray:
     effect = _LAPLACE_LIKE.copy()
     effect[1, 1] += lightness
     return (1 - alpha) * _IDENTITY3 + alpha * effect
-
-
-_SCRATCH = threading.local()
-_SCRATCH_MAX = 1 << 23  # elements: larger images get fresh buffers (two uint16 ones: 32 MB)
-
-
-def _uint16_scratch(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Two uint16 work arrays of ``shape``, kept per thread for the latest shape.
-
-    A fresh 1.5 MB array per call costs as much as the filtering itself here: after it is
-    freed the allocator often hands the pages back to the system, and the next call
-    faults them in again (512x512x3: 1100 against 510 us for the whole sharpen).
-    """
-    bufs = getattr(_SCRATCH, "uint16", None)
-    if bufs is None or bufs[0].shape != shape:
-        bufs = (np.empty(shape, np.uint16), np.empty(shape, np.uint16))
-        _SCRATCH.uint16 = bufs
-    return bufs
 
 
 def sharpen(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -76,10 +58,7 @@ def sharpen(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     if np.count_nonzero(kernel != kernel[0, 0]) > 1:  # not centre + constant ring
         return convolve(img, kernel)
     shape = img.shape if img.ndim == 3 else img.shape + (1,)
-    if img.size <= _SCRATCH_MAX:
-        wide, box = _uint16_scratch(shape)
-    else:
-        wide, box = np.empty(shape, np.uint16), np.empty(shape, np.uint16)
+    wide, box = work_arrays(shape, np.uint16)  # fresh ones per call: 1100 against 510 us
     src = img.reshape(shape)
     box = cv2.boxFilter(src, cv2.CV_16U, (3, 3), dst=box, normalize=False,
                         borderType=cv2.BORDER_REFLECT_101)
