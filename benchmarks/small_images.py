@@ -49,6 +49,8 @@ def main(argv=None) -> int:
     ap.add_argument("--size", type=int, default=64, help="image side (default 64)")
     ap.add_argument("--min-time", type=float, default=0.3, help="seconds per library (default 0.3)")
     ap.add_argument("--top", type=int, default=0, help="print only the N slowest ratios")
+    ap.add_argument("--only", nargs="+", metavar="PATTERN",
+                    help="only transforms whose name matches one of these (fnmatch) patterns")
     opts = ap.parse_args(argv)
     if R.albumentations is None:
         print("Albumentations is not installed: nothing to compare")
@@ -58,6 +60,8 @@ def main(argv=None) -> int:
     samples = small_samples(opts.size)
     names, _ = R.transform_names()
     rows, skipped = [], []
+    if opts.only:
+        names = [n for n in names if R.selected(n, opts.only)]
     for name in names:
         need = R.NEEDS.get(name, {})
         if "targets" in need:

@@ -125,6 +125,25 @@ def test_autocontrast_stretches_to_full_range():
     assert ign.tolist() == [[0, 80, 255]]
 
 
+@pytest.mark.parametrize("method", ["cdf", "pil"])
+@pytest.mark.parametrize("cutoff, ignore", [(0, None), (0, 17), (2.5, None), (10, 255)])
+def test_autocontrast_channels_are_independent(method, cutoff, ignore):
+    # the tables of all channels are computed at once: each must equal its channel's own
+    # table, whatever the other channels hold (one flat, one narrow, one wide, one empty)
+    rng = np.random.default_rng(11)
+    planes = [np.full((9, 13), 17, np.uint8), rng.integers(100, 120, (9, 13)).astype(np.uint8),
+              rng.integers(0, 256, (9, 13)).astype(np.uint8),
+              np.where(rng.random((9, 13)) < 0.3, 200, 17).astype(np.uint8)]
+    img = np.stack(planes, axis=-1)
+    out = FT.autocontrast(img, cutoff, ignore, method)
+    for c, plane in enumerate(planes):
+        np.testing.assert_array_equal(out[..., c], FT.autocontrast(plane, cutoff, ignore, method))
+    table = FT.autocontrast_tables(np.stack([np.bincount(p.ravel(), minlength=256) for p in planes]),
+                                   cutoff, ignore, method)
+    assert table.shape == (4, 256)
+    np.testing.assert_array_equal(table[0], np.arange(256))  # a flat channel: the identity
+
+
 def test_equalize_cv_matches_opencv_and_mask():
     g = RGB[..., 0]
     np.testing.assert_array_equal(Equalize().apply(g), cv2.equalizeHist(g))

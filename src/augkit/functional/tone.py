@@ -69,40 +69,47 @@ def _apply_tables(img: np.ndarray, tables: Sequence[np.ndarray]) -> np.ndarray:
 
 
 # -- AutoContrast --------------------------------------------------------------------------
-def autocontrast_table(hist: np.ndarray, cutoff: float, ignore: int | None, method: str) -> np.ndarray:
-    """The float64 0..255 table auto-contrast derives from one channel's histogram."""
-    h = hist.astype(np.float64).copy()
+def autocontrast_tables(hists: np.ndarray, cutoff: float, ignore: int | None, method: str) -> np.ndarray:
+    """The float64 0..255 tables, one row per channel, that auto-contrast derives from the
+    channels' histograms ``(C, 256)``.
+
+    All channels at once, along rows (numpy reduces a (256, C) array across its rows ~5x
+    slower): on a small image the per-channel bookkeeping was the transform's cost
+    (64x64x3: ~35 us of ~120, against 84 in all for 2.0.8)."""
+    h = np.array(hists, dtype=np.float64)  # a copy: ``ignore`` is zeroed in it
     if ignore is not None:
-        h[ignore] = 0
-    total = h.sum()
-    if total == 0:
-        return _X.copy()
-    cdf = np.cumsum(h)
+        h[:, ignore] = 0
+    cdf = np.cumsum(h, axis=1)
+    total = cdf[:, -1:]
     if cutoff > 0:
         # as 2.0.8 (measured): the low edge is one level above the first whose cumulative
         # count exceeds cutoff % of the pixels, the high edge the first reaching 100 - cutoff %
-        cut = total * cutoff / 100.0
-        lo = int(np.searchsorted(cdf, cut, side="right")) + 1
-        hi = int(np.searchsorted(cdf, total - cut, side="left"))
+        # (the counts below are searchsorted's right / left positions in a sorted cdf)
+        cut = total * (cutoff / 100.0)
+        lo = np.count_nonzero(cdf <= cut, axis=1) + 1
+        hi = np.count_nonzero(cdf < total - cut, axis=1)
     else:
-        nz = np.flatnonzero(h)
-        lo, hi = int(nz[0]), int(nz[-1])
-    lo, hi = min(lo, 255), min(hi, 255)
-    if hi <= lo:
-        table = _X.copy()
-    elif method == "pil":
-        table = (_X - lo) * (255.0 / (hi - lo))
+        seen = h > 0
+        lo = seen.argmax(axis=1)
+        hi = 255 - seen[:, ::-1].argmax(axis=1)
+    lo, hi = np.minimum(lo, 255)[:, None], np.minimum(hi, 255)[:, None]
+    if method == "pil":
+        table = (_X - lo) * (255.0 / np.maximum(hi - lo, 1))
     else:
+        below, above = _X < lo, _X > hi
         hh = h.copy()
-        hh[:lo] = 0
-        hh[hi + 1:] = 0
-        c = np.cumsum(hh)
-        table = (c - c[lo]) * (255.0 / max(c[-1] - c[lo], 1.0))
-        table[:lo] = 0
-        table[hi + 1:] = 255
-    table = np.clip(table, 0, 255)
+        hh[below | above] = 0
+        c = np.cumsum(hh, axis=1)
+        c_lo = np.take_along_axis(c, lo, axis=1)
+        table = (c - c_lo) * (255.0 / np.maximum(c[:, -1:] - c_lo, 1.0))
+        table[below] = 0
+        table[above] = 255
+    plain = (total[:, 0] == 0) | (hi[:, 0] <= lo[:, 0])  # nothing to stretch: the identity
+    if plain.any():
+        table[plain] = _X
+    np.clip(table, 0, 255, out=table)
     if ignore is not None:
-        table[ignore] = ignore
+        table[:, ignore] = ignore
     return table
 
 
@@ -110,8 +117,8 @@ def autocontrast(img: np.ndarray, cutoff: float = 0, ignore: int | None = None,
                  method: str = "cdf") -> np.ndarray:
     """Stretch each channel's value range (``pil``: linear) or flatten its histogram
     between the cut-off edges (``cdf``); channels with one value stay unchanged."""
-    tables = [autocontrast_table(h, cutoff, ignore, method) for h in _hists(_to_u8(img))]
-    return _apply_tables(img, tables)
+    tables = autocontrast_tables(np.stack(_hists(_to_u8(img))), cutoff, ignore, method)
+    return _apply_tables(img, list(tables))
 
 
 # -- Equalize --------------------------------------------------------------------------------
