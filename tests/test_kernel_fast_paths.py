@@ -389,3 +389,35 @@ def test_small_draws_are_uniform_and_in_range():
     assert type(P.draw_int(rng, np.int64(2), np.int32(9))) is int  # a plain int for any bounds
     assert P.draw_permutation(rng, 1) == [0] and P.draw_distinct(rng, 4, 0) == []
     assert sorted(P.draw_distinct(rng, 4, 4)) == [0, 1, 2, 3]
+
+
+@given(seed=st.integers(0, 10_000), affine=st.booleans())
+def test_closed_form_inverse_matches_lapack(seed, affine):
+    from augkit.geometry.warp import inverse
+    rng = np.random.default_rng(seed)
+    m = np.eye(3) + rng.normal(0, 0.3, (3, 3))
+    m[:2, 2] *= 200  # translations in pixels
+    m[2] = (0.0, 0.0, 1.0) if affine else m[2] * (1e-3, 1e-3, 1.0)
+    ref = np.linalg.inv(m)
+    np.testing.assert_allclose(inverse(m), ref, rtol=0, atol=1e-12 * np.abs(ref).max())
+    with pytest.raises(np.linalg.LinAlgError):
+        inverse(np.zeros((3, 3)))
+
+
+def test_perspective_corners_in_plain_floats_match_the_array_recipe():
+    # Perspective builds its corners and sides in plain floats: the matrix must be the
+    # one the array recipe (frame corners moved inward, sides by np.linalg.norm) gives
+    from augkit import Perspective
+    from augkit.core.state import State
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        h, w = (int(v) for v in rng.integers(3, 300, 2))
+        t = Perspective(scale=(0.0, 0.3), keep_size=False, p=1.0)
+        params = t.sample(rng, None)
+        warp = t.get_warp(params, State.of_image(np.zeros((h, w, 3), np.uint8)))
+        src = mx.rect(h, w) + params["jitter"] * [w, h] * np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]])
+        width = max(np.linalg.norm(src[1] - src[0]), np.linalg.norm(src[2] - src[3]), 1.0)
+        height = max(np.linalg.norm(src[3] - src[0]), np.linalg.norm(src[2] - src[1]), 1.0)
+        m = cv2.getPerspectiveTransform(src.astype(np.float32), mx.rect(height, width).astype(np.float32))
+        np.testing.assert_allclose(warp.matrix, m, rtol=1e-12, atol=1e-12)
+        assert warp.out_shape == (max(1, round(height)), max(1, round(width)))

@@ -154,7 +154,16 @@ def inverse(matrix: np.ndarray) -> np.ndarray:
         ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
         return np.array([[ia, ib, -(ia * tx + ib * ty)], [ic, id_, -(ic * tx + id_ * ty)],
                          [0.0, 0.0, 1.0]])
-    return np.linalg.inv(matrix)
+    # projective: the adjugate over the determinant in plain floats (~2 us against ~8 us
+    # for np.linalg.inv on a 3x3; agrees with it to ~1e-15 relative on warps' matrices)
+    c00, c01, c02 = d * k - ty * h, ty * g - c * k, c * h - d * g
+    det = a * c00 + b * c01 + tx * c02
+    if det == 0.0 or not math.isfinite(det):
+        return np.linalg.inv(matrix)  # singular: LAPACK's error; non-finite: its NaNs
+    r = 1.0 / det
+    return np.array([[c00 * r, (tx * h - b * k) * r, (b * ty - tx * d) * r],
+                     [c01 * r, (a * k - tx * g) * r, (tx * c - a * ty) * r],
+                     [c02 * r, (b * g - a * h) * r, (a * d - b * c) * r]])
 
 
 def reads_outside(matrix: np.ndarray, in_shape, out_shape, tol: float = 1e-6) -> bool:
