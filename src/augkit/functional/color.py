@@ -29,6 +29,8 @@ _CV_DEPTH = {"uint8": cv2.CV_8U, "uint16": cv2.CV_16U}
 # dtypes that cv2.addWeighted converts to float32, with their maxima (dtype-keyed: a hash
 # lookup, where ``dtype.name`` builds a string each time)
 _INT_TOPS = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+_DTYPE_TOPS = {**_INT_TOPS, np.dtype(np.uint32): 4294967295.0, np.dtype(np.float32): 1.0,
+               np.dtype(np.float64): 1.0}
 _X256 = np.arange(256, dtype=np.float64)
 _HUE_IDENTITY = np.arange(180, dtype=np.uint8)
 _GRAY_WEIGHTS = np.tile([0.299, 0.587, 0.114], (3, 1))  # RGB -> grey, as cv2.COLOR_RGB2GRAY
@@ -37,7 +39,8 @@ _GRAY_WEIGHTS = np.tile([0.299, 0.587, 0.114], (3, 1))  # RGB -> grey, as cv2.CO
 # -- helpers ----------------------------------------------------------------------------
 def max_value(dtype) -> float:
     """Largest value of an image dtype: 255, 65535, ... for integers, 1.0 for floats."""
-    return _MAX_VALUES.get(np.dtype(dtype).name, 1.0)
+    top = _DTYPE_TOPS.get(dtype)  # an image's dtype: one hash lookup (~0.1 us, ~1 us by name)
+    return top if top is not None else _MAX_VALUES.get(np.dtype(dtype).name, 1.0)
 
 
 def num_channels(img: np.ndarray) -> int:
