@@ -309,21 +309,24 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray | list, out_shape: tuple[int
         return resized
     oh, ow = out_shape
     frame = None
-    matrix = np.asarray(rows, dtype=np.float64)
-    if interpolation not in _NEAREST and mx.is_affine(matrix):
-        shrunk, shrunk_matrix = _preshrink(img, matrix)
+    g, h_, k = rows[2]
+    affine = abs(g) < 1e-12 and abs(h_) < 1e-12 and abs(k - 1.0) < 1e-12  # as mx.is_affine
+    if interpolation not in _NEAREST and affine:
+        shrunk, shrunk_rows = _preshrink(img, rows)
         if shrunk is not img:
             if border_mode == cv2.BORDER_CONSTANT:
                 # the shrunk source is resampled by a residual factor near 1, whose kernel
                 # reaches a little past the frame edge: fill the pixels whose centres lie
                 # outside the source frame exactly, as a mask moved by nearest does
-                frame = mx.apply_to_points(matrix, mx.rect(*img.shape[:2]))
-            img, matrix = shrunk, shrunk_matrix
+                frame = mx.apply_to_points(np.asarray(rows, dtype=np.float64), mx.rect(*img.shape[:2]))
+            img, rows = shrunk, shrunk_rows
     flag = _WARP_FLAG.get(interpolation, interpolation)
-    m_cv = mx.to_opencv(matrix)
-    if mx.is_affine(matrix):
+    m_cv = mx.opencv_rows(rows)
+    if affine:
+        m_cv2 = m_cv[:2]
+
         def fn(a, value):
-            return cv2.warpAffine(a, m_cv[:2], (ow, oh), flags=flag, borderMode=border_mode,
+            return cv2.warpAffine(a, m_cv2, (ow, oh), flags=flag, borderMode=border_mode,
                                   borderValue=value)
     else:
         def fn(a, value):
@@ -331,7 +334,7 @@ def warp_pixels(img: np.ndarray, matrix: np.ndarray | list, out_shape: tuple[int
                                        borderValue=value)
     out = _via_four_channels(img, fill, fn, "warp", flag)
     if out is None:
-        if m_cv[0, 1] != 0.0 or m_cv[1, 0] != 0.0 or not mx.is_affine(matrix):
+        if rows[0][1] != 0.0 or rows[1][0] != 0.0 or not affine:
             _read_through(img)
         out = _channel_chunks(img, fill, fn)
     return out if frame is None else fill_outside(out, [frame], fill)
@@ -360,7 +363,7 @@ def resize(img: np.ndarray, size_wh: tuple[int, int], interpolation: int) -> np.
     return out
 
 
-def _preshrink(img, matrix):
+def _preshrink(img, rows):
     """Halve the source first where the warp skips source pixels.
 
     One output pixel step covers ``k`` source pixels along each source axis (the inverse
@@ -372,13 +375,18 @@ def _preshrink(img, matrix):
     which averages pixel pairs, ~190 us; where INTER_AREA to an arbitrary size costs
     ~1 ms and INTER_AREA 2x1 ~1.1 ms. An odd size is first padded by one replicated pixel
     (the frame edge then falls inside the last averaged pixel; a constant border is
-    filled exactly afterwards by the caller).
+    filled exactly afterwards by the caller). ``rows``: an affine matrix as
+    ``matrix.tolist()``; returns the source and the adjusted rows.
     """
-    inv = inverse(matrix)
-    kx = max(abs(inv[0, 0]), abs(inv[0, 1]))
-    ky = max(abs(inv[1, 0]), abs(inv[1, 1]))
+    (a, b, _), (c, d, _), _ = rows
+    det = abs(a * d - b * c)
+    if det == 0.0:
+        raise np.linalg.LinAlgError("singular matrix")
+    # source pixels per output pixel step: the inverse's rows, (d, -b) / det and
+    # (-c, a) / det, in plain floats (the same values as through the inverse matrix)
+    kx, ky = max(abs(d), abs(b)) / det, max(abs(c), abs(a)) / det
     if kx <= 1.5 and ky <= 1.5:
-        return img, matrix
+        return img, rows
     fx = fy = 1
     while True:
         h, w = img.shape[:2]
@@ -395,7 +403,8 @@ def _preshrink(img, matrix):
         else:
             img = resize(img, size, cv2.INTER_AREA if hx and hy else cv2.INTER_LINEAR)
         fx, fy = fx * (2 if hx else 1), fy * (2 if hy else 1)
-    return img, matrix @ mx.scale(fx, fy)
+    (a, b, tx), (c, d, ty), (g, h, k) = rows  # rows @ scale(fx, fy): columns 0 and 1 scaled
+    return img, [[a * fx, b * fy, tx], [c * fx, d * fy, ty], [g * fx, h * fy, k]]
 
 
 def _halve_rows(img: np.ndarray) -> np.ndarray:
