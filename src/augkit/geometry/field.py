@@ -16,7 +16,6 @@ node every few pixels) and the engine samples it wherever it needs to:
 from __future__ import annotations
 
 import functools
-
 import math
 
 import cv2
