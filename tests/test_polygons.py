@@ -90,3 +90,12 @@ def test_frame_inside_convex_is_points_inside_for_the_four_corners(seed, h, w, b
     for eps in (1e-6, -1e-6):
         assert frame_inside_convex(h, w, poly, eps=eps) == bool(points_inside(corners, poly, eps=eps).all())
         assert frame_inside_convex(h, w, poly[::-1], eps=eps) == bool(points_inside(corners, poly, eps=eps).all())
+
+
+def test_pixels_inside_degenerate_frames_and_dtype():
+    tri = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    assert pixels_inside(tri, 0, 7).shape == (0, 7)
+    assert pixels_inside(tri, 7, 0).shape == (7, 0)
+    keep = pixels_inside(tri, 12, 12)
+    assert keep.dtype == np.uint8 and set(np.unique(keep)) == {0, 1}
+    assert keep[0, :10].all() and not keep[0, 10:].any() and not keep[11].any()

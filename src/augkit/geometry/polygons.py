@@ -158,17 +158,25 @@ def pixels_inside(poly: np.ndarray, height: int, width: int) -> np.ndarray:
     np.maximum(j1, j0, out=j1)
     if row_ok is not None:
         j1 = np.where(row_ok, j1, j0)
-    if width < 32768:
-        # one unsigned subtract and one compare: columns left of j0 wrap to >= 32768, past
-        # any span length (384x384: 25 us, against 111 us for two int32 compares and an and)
-        start = j0.astype(np.uint16)
-        offset = np.subtract(np.arange(width, dtype=np.uint16), start[:, None])
-        return np.less(offset, (j1.astype(np.uint16) - start)[:, None]).view(np.uint8)
-    j0, j1 = j0.astype(np.int32), j1.astype(np.int32)
-    cols = np.arange(width, dtype=np.int32)
-    keep = np.greater_equal(cols, j0[:, None])
-    keep &= np.less(cols, j1[:, None])
-    return keep.view(np.uint8)
+    if height == 0:
+        return np.zeros((0, width), np.uint8)
+    # the mask as run lengths, row after row: j0 zeros, j1 - j0 ones, width - j1 zeros;
+    # the zeros ending a row and starting the next are one run. One np.repeat (384x384:
+    # ~8 us, against ~38 us for comparing column indices with the spans, ~110 us for two
+    # int32 compares and an and)
+    j0i, j1i = j0.astype(np.int64), j1.astype(np.int64)
+    runs = np.empty(2 * height + 1, np.int64)
+    runs[0] = j0i[0]
+    runs[1:-1:2] = j1i - j0i
+    runs[2:-1:2] = j0i[1:] - j1i[:-1] + width
+    runs[-1] = width - j1i[-1]
+    return np.repeat(_RUN_VALUES[:2 * height + 1] if height <= _RUN_ROWS else
+                     np.arange(2 * height + 1, dtype=np.uint8) & 1, runs).reshape(height, width)
+
+
+_RUN_ROWS = 4096
+_RUN_VALUES = np.arange(2 * _RUN_ROWS + 1, dtype=np.uint8) & 1  # 0, 1, 0, 1, ...: zeros, ones, ...
+_RUN_VALUES.setflags(write=False)
 
 
 def is_axis_aligned_rect(poly: np.ndarray) -> bool:
