@@ -26,6 +26,8 @@ from augkit.functional import lut as _lut
 
 _MAX_VALUES = {"uint8": 255.0, "uint16": 65535.0, "uint32": 4294967295.0}
 _CV_DEPTH = {"uint8": cv2.CV_8U, "uint16": cv2.CV_16U}
+_CV_DEPTH_OF = {np.dtype(np.uint8): cv2.CV_8U, np.dtype(np.uint16): cv2.CV_16U,
+                "uint8": cv2.CV_8U, "uint16": cv2.CV_16U}  # dtypes and names: one hash lookup
 # dtypes that cv2.addWeighted converts to float32, with their maxima (dtype-keyed: a hash
 # lookup, where ``dtype.name`` builds a string each time)
 _INT_TOPS = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
@@ -95,9 +97,11 @@ def _to_unit(img: np.ndarray) -> np.ndarray:
 def _round_to(img: np.ndarray, dtype, scale: float) -> np.ndarray:
     """``round(img * scale)`` saturated to an integer dtype (one OpenCV pass, 0.18 ms for uint8
     against 0.8 ms for np.clip(np.rint(...)).astype)."""
-    name = np.dtype(dtype).name
-    if name in _CV_DEPTH:
-        return _like(cv2.addWeighted(img, scale, img, 0.0, 0.0, dtype=_CV_DEPTH[name]), img)
+    depth = _CV_DEPTH_OF.get(dtype)
+    if depth is None:
+        depth = _CV_DEPTH.get(np.dtype(dtype).name)
+    if depth is not None:
+        return _like(cv2.addWeighted(img, scale, img, 0.0, 0.0, dtype=depth), img)
     info = np.iinfo(dtype)
     return np.clip(np.rint(img.astype(np.float64) * scale), info.min, info.max).astype(dtype)
 
