@@ -267,20 +267,31 @@ _MAX_FIT_PIXELS = 1 << 16  # statistics from at most ~65k evenly strided pixels
 
 
 def _fit_pixels(unit3: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """Pixels (N, C) float64 for fitting; a regular subsample of large images (mean and
-    covariance of a 512x512 image move by < 1e-3 of the range; 6x faster)."""
+    """Pixels for fitting as channel rows ``(C, N)`` float64; a regular subsample of large
+    images (mean and covariance of a 512x512 image move by < 1e-3 of the range; 6x faster).
+
+    Channel rows, not pixel rows: numpy reduces and broadcasts an (N, 3) array row by row
+    of three values (64x64: the mean alone took ~65 us, the centred covariance ~140 us,
+    against ~30 us for both along contiguous rows)."""
     h, w, c = unit3.shape
     step = int(np.ceil(np.sqrt(h * w / _MAX_FIT_PIXELS))) if h * w > _MAX_FIT_PIXELS else 1
-    x = unit3[::step, ::step].reshape(-1, c).astype(np.float64)
-    return x * scale if scale != 1.0 else x
+    rows = np.empty((c, len(range(0, h, step)) * len(range(0, w, step))), np.float64)
+    for i in range(c):
+        rows[i] = unit3[::step, ::step, i].ravel()
+    return rows * scale if scale != 1.0 else rows
 
 
-def _pca(x: np.ndarray):
-    """Mean and principal axes (rows, by decreasing variance; the largest-magnitude entry
-    of each axis is positive so the sign is defined)."""
-    mean = x.mean(axis=0)
-    d = x - mean
-    cov = d.T @ d / max(len(x) - 1, 1)
+def _pca(rows: np.ndarray):
+    """Mean and principal axes of channel rows ``(C, N)`` (axes as rows, by decreasing
+    variance; the largest-magnitude entry of each axis is positive so the sign is defined)."""
+    c, n = rows.shape
+    mean = rows.mean(axis=1)
+    d = rows - mean[:, None]
+    cov = np.empty((c, c))
+    for i in range(c):
+        for j in range(i, c):
+            cov[i, j] = cov[j, i] = d[i] @ d[j]
+    cov /= max(n - 1, 1)
     vals, vecs = np.linalg.eigh(cov)
     axes = vecs[:, ::-1].T
     flip = np.sign(axes[np.arange(len(axes)), np.argmax(np.abs(axes), axis=1)])
@@ -300,8 +311,8 @@ def pda_stats(img3: np.ndarray, transform_type: str, scale: float = 1.0):
         return lo, np.diag(1.0 / scale), np.diag(scale)
     x = _fit_pixels(img3, scale)
     if transform_type == "standard":
-        mean = x.mean(axis=0)
-        std = x.std(axis=0)
+        mean = x.mean(axis=1)
+        std = x.std(axis=1)
         std[std == 0] = 1.0
         return mean, np.diag(1.0 / std), np.diag(std)
     mean, axes = _pca(x)
