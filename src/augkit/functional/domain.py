@@ -204,17 +204,33 @@ def _split(img: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(img[:, :, k]) for k in range(img.shape[2])]
 
 
+def _level_counts(q: np.ndarray, n: int) -> np.ndarray:
+    """Per-channel counts ``(C, n)`` float64 of an integer-level image (HxW or HxWxC).
+
+    uint8 levels through cv2.calcHist on the interleaved image (no split; float32 counts,
+    exact below 2**24 pixels), others by np.bincount of each contiguous channel."""
+    c = num_channels(q)
+    if n == 256 and q.dtype == np.uint8 and q.shape[0] * q.shape[1] < (1 << 24) and c <= 4:
+        src = q if q.ndim == 3 else q[:, :, None]
+        return np.stack([cv2.calcHist([src], [k], None, [256], [0, 256]).ravel() for k in range(c)]
+                        ).astype(np.float64)
+    return np.stack([np.bincount(ch.ravel(), minlength=n) for ch in _split(q)]).astype(np.float64)
+
+
 def histogram_reference(ref: np.ndarray, dtype) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per channel of an HxWxC reference (unit-range float32, or already in ``dtype``):
     (values present, their cumulative quantiles) on the level grid of ``dtype``."""
     n = _levels(dtype)
-    out = []
     exact = ref.dtype == np.dtype(dtype) and ref.dtype != np.float32
-    for ch in _split(ref if exact else _to_levels(to_unit(ref), n)):
-        counts = np.bincount(ch.ravel(), minlength=n)
-        values = np.flatnonzero(counts)
-        quant = np.cumsum(counts[values], dtype=np.float64) / ch.size
-        out.append((values.astype(np.float64), quant))
+    q = ref if exact else _to_levels(to_unit(ref), n)
+    counts = _level_counts(q, n)
+    # the cumulative counts of all channels at once: at the levels present they are the
+    # cumulative sums of the present counts alone (adding the zeros between changes nothing)
+    cdf = np.cumsum(counts, axis=1) / (q.shape[0] * q.shape[1])
+    out = []
+    for k in range(len(counts)):
+        values = np.flatnonzero(counts[k])
+        out.append((values.astype(np.float64), cdf[k, values]))
     return out
 
 
@@ -230,13 +246,11 @@ def histogram_matching(img: np.ndarray, reference: list, blend: float) -> np.nda
     c = num_channels(img)
     grid = np.arange(n, dtype=np.float64)
     q = img if img.dtype != np.float32 else _to_levels(img, n)
-    chans = _split(q)
+    src_q = np.cumsum(_level_counts(q, n), axis=1) / (q.shape[0] * q.shape[1])
     tables = []
-    for k, ch in enumerate(chans):
-        counts = np.bincount(ch.ravel(), minlength=n)
-        src_q = np.cumsum(counts, dtype=np.float64) / ch.size
+    for k in range(c):
         values, quant = reference[min(k, len(reference) - 1)]
-        matched = np.interp(src_q, quant, values)
+        matched = np.interp(src_q[k], quant, values)
         tables.append(blend * matched + (1.0 - blend) * grid if blend < 1.0 else matched)
     if img.dtype == np.uint8:
         lut = np.clip(np.rint(np.stack(tables, axis=1)), 0, 255).astype(np.uint8)
@@ -245,6 +259,7 @@ def histogram_matching(img: np.ndarray, reference: list, blend: float) -> np.nda
         if c in (3, 4):  # one pass with a per-channel table
             return cv2.LUT(img, np.ascontiguousarray(lut.reshape(256, 1, c)))
         return _lut_channels(img, lut)
+    chans = _split(q)
     if img.dtype == np.uint16:
         tabs = [np.clip(np.rint(t), 0, 65535).astype(np.uint16) for t in tables]
     else:
