@@ -96,14 +96,15 @@ def autocontrast_tables(hists: np.ndarray, cutoff: float, ignore: int | None, me
     if method == "pil":
         table = (_X - lo) * (255.0 / np.maximum(hi - lo, 1))
     else:
-        below, above = _X < lo, _X > hi
-        hh = h.copy()
-        hh[below | above] = 0
-        c = np.cumsum(hh, axis=1)
+        above = _X > hi
+        if cutoff > 0:
+            c = np.cumsum(np.where((_X < lo) | above, 0.0, h), axis=1)
+        else:
+            c = cdf  # lo and hi are the first and last levels present: nothing to cut
         c_lo = np.take_along_axis(c, lo, axis=1)
+        # below lo the cumulative count is c_lo or less: the clip below makes those 0
         table = (c - c_lo) * (255.0 / np.maximum(c[:, -1:] - c_lo, 1.0))
-        table[below] = 0
-        table[above] = 255
+        np.putmask(table, above, 255.0)
     plain = (total[:, 0] == 0) | (hi[:, 0] <= lo[:, 0])  # nothing to stretch: the identity
     if plain.any():
         table[plain] = _X
@@ -118,6 +119,8 @@ def autocontrast(img: np.ndarray, cutoff: float = 0, ignore: int | None = None,
     """Stretch each channel's value range (``pil``: linear) or flatten its histogram
     between the cut-off edges (``cdf``); channels with one value stay unchanged."""
     tables = autocontrast_tables(np.stack(_hists(_to_u8(img))), cutoff, ignore, method)
+    if img.dtype == np.uint8:  # tables already in [0, 255]: rounded, one lookup
+        return apply_lut(img, np.rint(tables).astype(np.uint8).T)
     return _apply_tables(img, list(tables))
 
 
