@@ -401,18 +401,27 @@ class RandomGravel(ImageOnlyTransform):
         for _ in range(self.number_of_patches):
             if x1 - x0 < 2 or y1 - y0 < 2:
                 break
-            pw = P.draw_int(rng, 1, max(2, (x1 - x0) // 2) - 1)
-            ph = P.draw_int(rng, 1, max(2, (y1 - y0) // 2) - 1)
-            px = P.draw_int(rng, x0, x1 - pw)
-            py = P.draw_int(rng, y0, y1 - ph)
+            # the patch's four uniforms in one call (the same values as four random()
+            # calls, ~1 us instead of ~8), each scaled as P.draw_int does
+            u0, u1, u2, u3 = rng.random(4).tolist()
+            pw = P.scaled_int(u0, 1, max(2, (x1 - x0) // 2) - 1)
+            ph = P.scaled_int(u1, 1, max(2, (y1 - y0) // 2) - 1)
+            px = P.scaled_int(u2, x0, x1 - pw)
+            py = P.scaled_int(u3, y0, y1 - ph)
             patches.append((px, py, px + pw, py + ph))
             k = max(1, pw * ph // 500)
             # x in [px, px + pw), y in [py, py + ph), radius 1..3, lightness 0..255: one
             # (k, 4) uniform draw scaled per column (four Generator.integers calls cost
-            # ~4x more, the transform's whole time on a 64x64 image)
-            u = rng.random((k, 4)) * np.array([pw, ph, 3, 256], np.float64)
-            parts.append(u.astype(np.int64) + (px, py, 1, 0))
-        particles = np.concatenate(parts) if parts else np.zeros((0, 4), np.int64)
+            # ~4x more, the transform's whole time on a 64x64 image); a few particles in
+            # plain floats (the same truncated products as the array recipe)
+            if k <= 16:
+                u = rng.random(4 * k).tolist()
+                parts.extend([int(u[i] * pw) + px, int(u[i + 1] * ph) + py, int(u[i + 2] * 3) + 1,
+                              int(u[i + 3] * 256)] for i in range(0, 4 * k, 4))
+            else:
+                u = rng.random((k, 4)) * np.array([pw, ph, 3, 256], np.float64)
+                parts.extend((u.astype(np.int64) + (px, py, 1, 0)).tolist())
+        particles = np.array(parts, np.int64).reshape(-1, 4)
         return {"patches": patches, "particles": particles}
 
     def apply(self, img, patches, particles, **_):
