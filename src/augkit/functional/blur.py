@@ -146,7 +146,9 @@ def _uint8_filter_via_float(kernel: np.ndarray, channels: int) -> bool:
     ~45 us per weight there, the round trip ~330 us + ~26 us per weight. A fixed choice
     lost up to 2.6x somewhere; the first call of each kind spends ~0.1-1 ms timing both.
     """
-    kh, kw = kernel.shape[:2]
+    if kernel.ndim != 2:
+        return False  # OpenCV's own reading of other shapes: keep its 8-bit path
+    kh, kw = kernel.shape
     if kh * kw >= _DFT_FILTER_AREA:
         return False
     key = (kh, kw, int(np.count_nonzero(kernel)), channels)
