@@ -45,9 +45,13 @@ class Field:
     # OpenCV rounds the interpolation weights to 1/32 of a cell (pixels on coarse
     # lattices), while a single-channel float remap is exact (measured: 1.6 vs 1e-5).
     def _sample(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        sx = cv2.remap(self._nx, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        sy = cv2.remap(self._ny, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        if u.ndim == 2:  # interleaved by one cv2.merge (two strided numpy copies cost more)
+            return cv2.merge([sx, sy])
         out = np.empty(u.shape + (2,), np.float32)
-        out[..., 0] = cv2.remap(self._nx, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        out[..., 1] = cv2.remap(self._ny, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        out[..., 0] = sx.reshape(u.shape)
+        out[..., 1] = sy.reshape(u.shape)
         return out
 
     def sample_grid(self) -> np.ndarray:

@@ -8,6 +8,7 @@ local Newton inversion, so they stay on their content to the sub-pixel.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -49,6 +50,24 @@ class _FieldTransform(ResamplingTransform):
 def _lattice(shape, spacing: float) -> tuple[int, int]:
     h, w = shape
     return max(2, int(math.ceil(h / spacing)) + 1), max(2, int(math.ceil(w / spacing)) + 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _radial_lattice(h: int, w: int, gh: int, gw: int, mode: str):
+    """The lattice nodes' offsets from the centre and their squared radius in the model's
+    units, per size (read-only; what OpticalDistortion draws per call is one factor)."""
+    nodes = identity_nodes((h, w), gh, gw)
+    cx, cy = w / 2.0, h / 2.0
+    dx, dy = nodes[..., 0] - cx, nodes[..., 1] - cy
+    if mode == "camera":
+        f = float(max(w, h))  # the same strength in portrait and landscape
+        r2 = (dx * dx + dy * dy) / (f * f)
+    else:
+        half_diag = math.hypot(cx, cy)
+        r2 = (dx * dx + dy * dy) / (half_diag * half_diag)
+    for a in (dx, dy, r2):
+        a.setflags(write=False)
+    return dx, dy, r2
 
 
 class ElasticTransform(_FieldTransform):
@@ -177,19 +196,14 @@ class OpticalDistortion(_FieldTransform):
         h, w = state.shape
         k = float(P.draw_uniform(rng, *self.distort_limit))
         gh, gw = _lattice(state.shape, 8.0)  # radial maps are smooth: 8 px cells, < 0.05 px error
-        nodes = identity_nodes((h, w), gh, gw)
-        cx, cy = w / 2.0, h / 2.0
-        dx, dy = nodes[..., 0] - cx, nodes[..., 1] - cy
+        dx, dy, r2 = _radial_lattice(h, w, gh, gw, self.mode)
         if self.mode == "camera":
-            f = float(max(w, h))  # the same strength in portrait and landscape
-            r2 = (dx * dx + dy * dy) / (f * f)
             factor = 1.0 + k * r2 + k * r2 * r2
         else:
-            half_diag = math.hypot(cx, cy)
-            r2 = (dx * dx + dy * dy) / (half_diag * half_diag)
             factor = 1.0 + k * r2
-        nodes[..., 0] = cx + dx * factor
-        nodes[..., 1] = cy + dy * factor
+        nodes = np.empty((gh, gw, 2))
+        nodes[..., 0] = w / 2.0 + dx * factor
+        nodes[..., 1] = h / 2.0 + dy * factor
         return {"nodes": nodes, "k": k}
 
 
