@@ -66,14 +66,16 @@ def gaussian_noise(uniform16: np.ndarray, mean: float, std: float, dtype,
         size: ``(height, width)`` to upscale to (bilinear) when the noise was drawn at a
             lower resolution (``noise_scale_factor < 1``).
     """
-    name = np.dtype(dtype).name
+    dtype = np.dtype(dtype)
+    name = "uint8" if dtype == np.uint8 else "float32" if dtype == np.float32 else dtype.name
     z = normal_table()
     grid = tuple(uniform16.shape[:2])
     if uniform16.size < z.size:
         # fewer values than table entries (images below ~150x150x3): scale the drawn
         # quantiles themselves, the same arithmetic per value as the table (64x64x3:
-        # ~30 us instead of ~180 us for the 65536-entry table)
-        z = z[uniform16]
+        # ~30 us instead of ~180 us for the 65536-entry table; np.take gathers faster
+        # than fancy indexing)
+        z = np.take(z, uniform16)
         uniform16 = None
     if size is not None and grid != tuple(size):
         small = (mean + std * z).astype(np.float32)
@@ -86,7 +88,9 @@ def gaussian_noise(uniform16: np.ndarray, mean: float, std: float, dtype,
             return noise
         return noise.astype(np.int16 if name == "uint8" else np.int32)
     if name == "uint8":
-        table = np.clip(mean + std * z, -32768, 32767).astype(np.int16)
+        table = np.multiply(z, std)  # mean + std * z, in place from here
+        table += mean
+        table = np.clip(table, -32768, 32767, out=table).astype(np.int16)
     elif name == "float32":
         table = (mean + std * z).astype(np.float32)
     else:

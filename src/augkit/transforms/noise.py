@@ -21,7 +21,13 @@ def _uniform16(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """uint16 uniforms from the pipeline generator: full-range uint64 draws viewed as four
     uint16 each (0.49 ms for 512x512x3, against 1.06 ms for integers(..., dtype=uint16))."""
     n = math.prod(shape)
-    raw = rng.integers(0, 2**64 - 1, size=(n + 3) // 4, dtype=np.uint64, endpoint=True)
+    bits = rng.bit_generator
+    if type(bits) is np.random.PCG64:
+        # the same words and state as the integers() call below (PCG64 gives 64-bit words
+        # natively), without its range handling: 3072 words 8.8 us against 13.7
+        raw = bits.random_raw((n + 3) // 4)
+    else:
+        raw = rng.integers(0, 2**64 - 1, size=(n + 3) // 4, dtype=np.uint64, endpoint=True)
     return raw.view(np.uint16)[:n].reshape(shape)
 
 
