@@ -346,6 +346,24 @@ def shot_noise_float(img01: np.ndarray, rng: np.random.Generator, scale: float,
     return np.clip(np.power(counts * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
 
 
+def shot_noise_uint8_exact(img: np.ndarray, rng: np.random.Generator, scale: float,
+                           gamma: float = 2.2) -> np.ndarray:
+    """:func:`shot_noise_float` on a uint8 image, rounded back to uint8, with both curves as
+    tables: the image has 256 levels and the counts a few dozen, so the two float64 powers
+    per pixel become two lookups (64x64x3: ~0.1 ms less); the same values per pixel."""
+    lin = np.take(np.power(_LEVELS8, gamma, dtype=np.float64) / scale, img)
+    counts = rng.poisson(lin)
+    top = int(counts.max()) if counts.size else 0
+    ks = np.arange(top + 1, dtype=np.int64)
+    back = np.clip(np.power(ks * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
+    levels = np.clip(np.rint(back.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
+    return np.take(levels, counts)
+
+
+_LEVELS8 = np.arange(256, dtype=np.float64) / 255.0  # uint8 levels as img.astype(float64) / 255
+_LEVELS8.setflags(write=False)
+
+
 # -- ISO (sensor) noise -------------------------------------------------------------------
 def poisson_table(lam: float) -> np.ndarray:
     """65536 Poisson(lam) quantiles as float32 (index with uint16 uniforms)."""

@@ -450,6 +450,8 @@ class ShotNoise(ImageOnlyTransform):
                 uniform16 = uniform16.reshape(img.shape) if uniform16.size == img.size else \
                     np.broadcast_to(uniform16[..., :1], img.shape)
             return F.shot_noise_uint8(img, uniform16, scale)
+        if img.dtype == np.uint8:
+            return F.shot_noise_uint8_exact(img, np.random.default_rng(seed), scale)
         top = max_value(img.dtype)
         x = img if img.dtype == np.float32 else img.astype(np.float64) / top
         out = F.shot_noise_float(x, np.random.default_rng(seed), scale)
