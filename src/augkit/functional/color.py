@@ -34,6 +34,7 @@ _INT_TOPS = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 _DTYPE_TOPS = {**_INT_TOPS, np.dtype(np.uint32): 4294967295.0, np.dtype(np.float32): 1.0,
                np.dtype(np.float64): 1.0}
 _X256 = np.arange(256, dtype=np.float64)
+_UNIT256 = _X256 / 255.0
 _HUE_IDENTITY = np.arange(180, dtype=np.uint8)
 _GRAY_WEIGHTS = np.tile([0.299, 0.587, 0.114], (3, 1))  # RGB -> grey, as cv2.COLOR_RGB2GRAY
 
@@ -326,7 +327,11 @@ def safe_alpha_beta(alpha: float, beta: float, max_val: float) -> tuple[float, f
 
 def gamma_lut(gamma: float) -> np.ndarray:
     """uint8 table of ``255 * (x / 255) ** gamma``, truncated as 2.0.8."""
-    return np.clip(255.0 * np.power(_X256 / 255.0, gamma), 0, 255).astype(np.uint8)
+    table = np.power(_UNIT256, gamma)
+    table *= 255.0
+    if not gamma >= 0:  # a power of [0, 1] stays in [0, 1] for gamma >= 0: nothing to clip
+        np.clip(table, 0, 255, out=table)
+    return table.astype(np.uint8)
 
 
 def gamma(img: np.ndarray, gamma_: float) -> np.ndarray:
