@@ -15,7 +15,7 @@ import threading
 import numpy as np
 
 _LOCAL = threading.local()
-MAX_ELEMENTS = 1 << 23  # per array: larger images get fresh arrays (two float32 ones: 64 MB)
+MAX_ELEMENTS = 1 << 22  # per array: larger images get fresh arrays (kept: <= 2 x 16 MB float32 per thread)
 
 
 def work_arrays(shape: tuple[int, ...], dtype, count: int = 2) -> tuple[np.ndarray, ...]:

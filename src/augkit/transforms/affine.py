@@ -318,7 +318,7 @@ class Perspective(ResamplingTransform):
         h, w = state.shape
         # plain floats for the four corners (numpy on 4x2 arrays cost ~15 us per call,
         # most of the transform on a small image)
-        (j0x, j0y), (j1x, j1y), (j2x, j2y), (j3x, j3y) = params["jitter"].tolist()
+        (j0x, j0y), (j1x, j1y), (j2x, j2y), (j3x, j3y) = np.asarray(params["jitter"], np.float64).tolist()
         # move each corner inward: top-left (+,+), top-right (-,+), bottom-right (-,-), bottom-left (+,-)
         src = [(j0x * w, j0y * h), (w - j1x * w, j1y * h), (w - j2x * w, h - j2y * h),
                (j3x * w, h - j3y * h)]
