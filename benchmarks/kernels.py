@@ -81,7 +81,7 @@ def main() -> None:
 
         def via_float(x, kernel=kernel):
             return _uint8_via_float(x, kernel)
-        used = "float32 round trip" if _uint8_filter_via_float(kernel, 3) else "8-bit filter2D"
+        used = "float32 round trip" if _uint8_filter_via_float(kernel) else "8-bit filter2D"
         report(f"{title} convolution, 512x512x3 uint8",
                interleaved({"8-bit filter2D": direct, "float32 round trip": via_float}, images, turn=0.05),
                used)

@@ -358,3 +358,13 @@ def test_add_constant_is_a_saturated_integer_add(channels):
     for values in (rng.uniform(-300, 300, channels), rng.uniform(-300, 300, 1), np.array([-0.7, 0.7, 1.5, -1.5, 2.0])[:channels]):
         expect = np.clip(img.astype(np.int64) + np.trunc(values), 0, 255).astype(np.uint8)
         np.testing.assert_array_equal(add_constant(img, values), expect)
+
+
+def test_shot_noise_tiny_scale_on_a_small_uint8_image():
+    # counts reach ~1e9 at scale 1e-9: no table indexed by count (that would need GBs);
+    # the image comes back essentially unchanged (Poisson noise of 1e9 events is tiny)
+    from augkit import ShotNoise
+    img = np.full((8, 8, 3), 200, np.uint8)
+    out = ShotNoise(scale_range=(1e-9, 1e-9), p=1.0)(image=img, seed=3)["image"]
+    assert out.dtype == np.uint8 and out.shape == img.shape
+    assert np.abs(out.astype(int) - 200).max() <= 1

@@ -99,3 +99,7 @@ def test_pixels_inside_degenerate_frames_and_dtype():
     keep = pixels_inside(tri, 12, 12)
     assert keep.dtype == np.uint8 and set(np.unique(keep)) == {0, 1}
     assert keep[0, :10].all() and not keep[0, 10:].any() and not keep[11].any()
+    # non-finite vertices: nothing inside rather than an error
+    assert not pixels_inside(np.array([[0.0, 0.0], [np.nan, 0.0], [0.0, 5.0]]), 6, 6).any()
+    wide = pixels_inside(np.array([[-np.inf, -1.0], [np.inf, -1.0], [0.0, 5.0]]), 6, 6)
+    assert wide.shape == (6, 6)

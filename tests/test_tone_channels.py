@@ -126,6 +126,14 @@ def test_autocontrast_stretches_to_full_range():
 
 
 @pytest.mark.parametrize("method", ["cdf", "pil"])
+def test_autocontrast_cutoff_counts_as_percent_of_the_pixels(method):
+    # 29 % of 100 pixels is exactly 29 of them: the low edge passes the first 29 values
+    # (the cut computed as total * (29 / 100) is 28.999999999999996 and moved both edges)
+    img = np.array([10] * 29 + [100] * 42 + [200] * 29, np.uint8).reshape(10, 10)
+    assert np.unique(FT.autocontrast(img, 29, None, method)).tolist() == [10, 100, 200]
+
+
+@pytest.mark.parametrize("method", ["cdf", "pil"])
 @pytest.mark.parametrize("cutoff, ignore", [(0, None), (0, 17), (2.5, None), (10, 255)])
 def test_autocontrast_channels_are_independent(method, cutoff, ignore):
     # the tables of all channels are computed at once: each must equal its channel's own

@@ -6,9 +6,6 @@ keeps the input dtype and shape; any channel count.
 
 from __future__ import annotations
 
-import math
-import time
-
 import cv2
 import numpy as np
 
@@ -93,15 +90,14 @@ def _chunks(img: np.ndarray, fn, max_channels: int = 4) -> np.ndarray:
 def convolve(img: np.ndarray, kernel: np.ndarray, *, clip: bool = True) -> np.ndarray:
     """Correlate with a 2-D kernel (``cv2.filter2D``), reflect-101 borders, any dtype.
 
-    uint8 goes through OpenCV's 8-bit filter or a float32 round trip, whichever is faster
-    on this machine for the kernel's shape (same bytes); uint16 goes through float32
+    uint8 goes through OpenCV's 8-bit filter, or a float32 round trip for kernels with 16
+    or more nonzero weights (faster there; +-1 at float32 half-ties); uint16 goes through float32
     (OpenCV's 16-bit filter has no vector path); float32 is clipped to [0, 1] when the
     kernel has negative weights (sharpening) and ``clip`` is set.
     """
     kernel = np.asarray(kernel, np.float32)
     if img.dtype == np.uint8:
-        channels = 1 if img.ndim == 2 else img.shape[2]
-        if not _uint8_filter_via_float(kernel, min(channels, 4)):
+        if not _uint8_filter_via_float(kernel):
             return _like(cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101), img)
         return _uint8_via_float(img, kernel)
     x = cv2.filter2D(_to_float(img), -1, kernel, borderType=cv2.BORDER_REFLECT_101)
@@ -111,12 +107,11 @@ def convolve(img: np.ndarray, kernel: np.ndarray, *, clip: bool = True) -> np.nd
     return _from_float(x, img.dtype)
 
 
-# OpenCV switches filter2D to a DFT from this kernel area on (8-bit and float32 alike);
-# there the 8-bit path is the faster of the two everywhere we measured.
-_DFT_FILTER_AREA = 130
-
-
-_FILTER_CHOICE: dict[tuple[int, int, int, int], bool] = {}
+# OpenCV switches filter2D to a DFT from this kernel area on (8-bit and float32 alike; 50
+# where the CPU lacks SSE3); there the 8-bit path is the faster of the two.
+_DFT_FILTER_AREA = 130 if cv2.checkHardwareSupport(3) else 50  # 3: OpenCV's CV_CPU_SSE3
+# From this many nonzero weights on, a uint8 convolution goes through float32 (below).
+_VIA_FLOAT_MIN_WEIGHTS = 16
 
 
 def _uint8_via_float(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -130,46 +125,24 @@ def _uint8_via_float(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return _sat(out, cv2.CV_8U).reshape(img.shape)
 
 
-def _uint8_filter_via_float(kernel: np.ndarray, channels: int) -> bool:
-    """Whether a uint8 convolution with ``kernel`` is faster as a float32 round trip than
-    through OpenCV's 8-bit filter on this machine; timed once per kernel shape, count of
-    nonzero weights (OpenCV's filter skips the zeros: a 7x7 motion-blur line costs ~1/6 of
-    a full 7x7) and channel count, on a 96x96 image with the kernel at hand.
+def _uint8_filter_via_float(kernel: np.ndarray) -> bool:
+    """Whether a uint8 convolution with ``kernel`` goes through a float32 round trip rather
+    than OpenCV's 8-bit filter: from 16 nonzero weights on, below the DFT size.
 
-    Both give the same bytes below the DFT size (the 8-bit filter also sums float32
-    products in kernel order and rounds half to even; tests/test_kernels_ties.py holds
-    them equal), so only the speed depends on the choice, and that depends on the CPU and
-    the OpenCV build. 512x512x3, one thread, ms, 8-bit vs float32: Xeon / OpenCV 5.0 7x7
-    2.7 vs 1.6; EPYC / OpenCV 5.1 5x5 1.5 vs 3.9, 7x7 2.9 vs 5.6; AVX-512 EPYC / OpenCV
-    5.1, full kernels 3x3 0.47 vs 0.68, 5x5 1.14 vs 0.96, 7x7 2.18 vs 1.57, 11x11 5.1 vs
-    3.4, lines of 7 and 11 weights 0.38 vs 0.53 and 0.57 vs 0.61: the 8-bit filter costs
-    ~45 us per weight there, the round trip ~330 us + ~26 us per weight. A fixed choice
-    lost up to 2.6x somewhere; the first call of each kind spends ~0.1-1 ms timing both.
+    A fixed rule, not a timing, so that a seed gives the same pixels on every run: the two
+    paths agree except for +-1 where the exact sum lies within float32 rounding of a half
+    (their vector loops end rows differently), tests/test_kernels_ties.py. OpenCV's filter
+    skips zero weights; the 8-bit filter costs ~45 us per weight on 512x512x3 here (AVX-512
+    EPYC, OpenCV 5.1), the round trip ~330 us + ~26 us per weight: full 3x3 0.47 vs 0.68
+    ms, a 7-weight motion line 0.38 vs 0.53, 14 weights 0.69 vs 0.69, 18 weights 0.86 vs
+    0.80, full 5x5 1.14 vs 0.96, 7x7 2.18 vs 1.57, 11x11 5.1 vs 3.4. On a Xeon with OpenCV
+    5.0 the round trip won by more (7x7 1.6 vs 2.7 ms). An earlier comparison that found
+    it 2.6x slower gave it fresh float32 arrays per call, which fault ~1500 pages each
+    here (see ``functional/scratch.py``). ``benchmarks/kernels.py`` re-times both.
     """
-    if kernel.ndim != 2:
-        return False  # OpenCV's own reading of other shapes: keep its 8-bit path
-    kh, kw = kernel.shape
-    if kh * kw >= _DFT_FILTER_AREA:
-        return False
-    key = (kh, kw, int(np.count_nonzero(kernel)), channels)
-    choice = _FILTER_CHOICE.get(key)
-    if choice is None:
-        img = (np.arange(96 * 96 * channels, dtype=np.uint32) * 2654435761 % 251).astype(np.uint8)
-        img = img.reshape(96, 96, channels)
-
-        def eight_bit():
-            cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REFLECT_101)
-
-        def via_float():
-            _uint8_via_float(img, kernel)
-        best = [math.inf, math.inf]
-        for _ in range(3):  # alternating, best of three: robust to a busy neighbour
-            for i, fn in enumerate((eight_bit, via_float)):
-                t0 = time.perf_counter()
-                fn()
-                best[i] = min(best[i], time.perf_counter() - t0)
-        choice = _FILTER_CHOICE[key] = best[1] < best[0]  # one dict store: thread-safe
-    return choice
+    if kernel.ndim != 2 or kernel.shape[0] * kernel.shape[1] >= _DFT_FILTER_AREA:
+        return False  # other shapes: OpenCV's own reading; DFT sizes: the 8-bit path
+    return int(np.count_nonzero(kernel)) >= _VIA_FLOAT_MIN_WEIGHTS
 
 
 def odd_sizes(low: int, high: int) -> list[int]:

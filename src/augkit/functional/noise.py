@@ -354,6 +354,9 @@ def shot_noise_uint8_exact(img: np.ndarray, rng: np.random.Generator, scale: flo
     lin = np.take(np.power(_LEVELS8, gamma, dtype=np.float64) / scale, img)
     counts = rng.poisson(lin)
     top = int(counts.max()) if counts.size else 0
+    if top >= counts.size:  # a tiny scale: more possible counts than pixels, no table
+        back = np.clip(np.power(counts * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
+        return np.clip(np.rint(back.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
     ks = np.arange(top + 1, dtype=np.int64)
     back = np.clip(np.power(ks * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
     levels = np.clip(np.rint(back.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)

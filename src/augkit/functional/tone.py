@@ -85,7 +85,7 @@ def autocontrast_tables(hists: np.ndarray, cutoff: float, ignore: int | None, me
         # as 2.0.8 (measured): the low edge is one level above the first whose cumulative
         # count exceeds cutoff % of the pixels, the high edge the first reaching 100 - cutoff %
         # (the counts below are searchsorted's right / left positions in a sorted cdf)
-        cut = total * (cutoff / 100.0)
+        cut = total * cutoff / 100.0  # (in this order: total * (cutoff / 100) rounds differently)
         lo = np.count_nonzero(cdf <= cut, axis=1) + 1
         hi = np.count_nonzero(cdf < total - cut, axis=1)
     else:

@@ -160,6 +160,10 @@ def pixels_inside(poly: np.ndarray, height: int, width: int) -> np.ndarray:
         j1 = np.where(row_ok, j1, j0)
     if height == 0:
         return np.zeros((0, width), np.uint8)
+    if np.isnan(j0.sum() + j1.sum()):  # NaN vertices: those rows keep nothing
+        bad = np.isnan(j0) | np.isnan(j1)
+        j0[bad] = 0.0
+        j1 = np.where(bad, 0.0, j1)
     # the mask as run lengths, row after row: j0 zeros, j1 - j0 ones, width - j1 zeros;
     # the zeros ending a row and starting the next are one run. One np.repeat (384x384:
     # ~8 us, against ~38 us for comparing column indices with the spans, ~110 us for two
