@@ -131,3 +131,22 @@ def test_a_subclass_overriding_apply_still_gets_its_apply():
 
     with pytest.raises(TypeError, match="Bad.apply returned list"):
         Bad(p=1.0)(image=img)
+
+
+def test_albumentations_style_dual_transforms_take_their_lane():
+    # a user's DualTransform (apply + its own draws) gives on the lane what the general
+    # path gives, and its hooks for other targets are left to the general path
+    class Shift(A.DualTransform):
+        def sample(self, rng, state):
+            return {"k": int(rng.integers(1, 50))}
+
+        def apply(self, img, k=0, **params):
+            return (img.astype(np.int32) + k).clip(0, 255).astype(np.uint8)
+
+    assert _lone_lane(Shift(p=1.0)) is State.dual_step_alone
+    assert _lone_lane(A.Morphological()) is State.dual_step_alone
+    img = make_image("rgb_u8", seed=3)
+    for seed in range(4):
+        t = Shift(p=0.5)
+        t.set_random_seed(seed)
+        np.testing.assert_array_equal(t(image=img)["image"], _general(Shift(p=0.5), img, seed))

@@ -23,7 +23,13 @@ from augkit.core.convert import foreign_inputs, restore_outputs
 from augkit.core.params import check_number, check_prob, draw_with_probability, fail
 from augkit.core.state import State, check_image, check_mask
 from augkit.core.targets import Rows, make_bbox_params, make_keypoint_params
-from augkit.core.transform import BasicTransform, ImageOnlyTransform, NoOp, SpatialTransform
+from augkit.core.transform import (
+    BasicTransform,
+    DualTransform,
+    ImageOnlyTransform,
+    NoOp,
+    SpatialTransform,
+)
 from augkit.errors import InvalidParameterError, TargetError
 
 TARGET_KINDS = ("image", "mask", "masks")
@@ -474,6 +480,8 @@ def _lone_lane(t: Any):
                 lane = State.spatial_step_alone
             elif cls.apply_to_state is NoOp.apply_to_state:
                 lane = State.no_step
+            elif cls.apply_to_state is DualTransform.apply_to_state:
+                lane = State.dual_step_alone
         _LANES[cls] = lane
     return lane
 

@@ -671,6 +671,12 @@ class State:
             return self.outputs()
         return {"image": out}
 
+    def dual_step_alone(self, t, rng: np.random.Generator) -> dict[str, Any]:
+        """An Albumentations-style step (DualTransform hooks) on a plain one-image call:
+        what :meth:`apply_dual_transform` and :meth:`outputs` do with nothing pending."""
+        params = t.sample(rng, self)
+        return {"image": t.apply(self.images["image"], **params)}
+
     def no_step(self, t, rng: np.random.Generator) -> dict[str, Any]:
         return {"image": self.images["image"]}  # NoOp
 
