@@ -236,3 +236,7 @@ def test_uint8_convolution_path_is_a_fixed_rule():
     assert FB._uint8_filter_via_float(np.ones((11, 11), np.float32) / 121)
     assert not FB._uint8_filter_via_float(np.ones((13, 13), np.float32))  # OpenCV's DFT sizes
     assert not FB._uint8_filter_via_float(np.ones(25, np.float32))  # not 2-D
+    # OpenCV's DFT threshold follows SSE3, looked up by name (its id is 4, not 3)
+    if FB._SSE3 is not None:
+        assert cv2.getHardwareFeatureName(FB._SSE3) == "SSE3"
+    assert FB._DFT_FILTER_AREA == (130 if FB._SSE3 and cv2.checkHardwareSupport(FB._SSE3) else 50)

@@ -109,7 +109,8 @@ def convolve(img: np.ndarray, kernel: np.ndarray, *, clip: bool = True) -> np.nd
 
 # OpenCV switches filter2D to a DFT from this kernel area on (8-bit and float32 alike; 50
 # where the CPU lacks SSE3); there the 8-bit path is the faster of the two.
-_DFT_FILTER_AREA = 130 if cv2.checkHardwareSupport(3) else 50  # 3: OpenCV's CV_CPU_SSE3
+_SSE3 = next((i for i in range(1, 32) if cv2.getHardwareFeatureName(i) == "SSE3"), None)
+_DFT_FILTER_AREA = 130 if _SSE3 is not None and cv2.checkHardwareSupport(_SSE3) else 50
 # From this many nonzero weights on, a uint8 convolution goes through float32 (below).
 _VIA_FLOAT_MIN_WEIGHTS = 16
 
