@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from augkit.errors import UnsupportedInputError
+from augkit.functional.color import channel_histograms
 
 _MAX = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
@@ -205,15 +206,11 @@ def _split(img: np.ndarray) -> list[np.ndarray]:
 
 
 def _level_counts(q: np.ndarray, n: int) -> np.ndarray:
-    """Per-channel counts ``(C, n)`` float64 of an integer-level image (HxW or HxWxC).
-
-    uint8 levels through cv2.calcHist on the interleaved image (no split; float32 counts,
-    exact below 2**24 pixels), others by np.bincount of each contiguous channel."""
-    c = num_channels(q)
-    if n == 256 and q.dtype == np.uint8 and q.shape[0] * q.shape[1] < (1 << 24) and c <= 4:
-        src = q if q.ndim == 3 else q[:, :, None]
-        return np.stack([cv2.calcHist([src], [k], None, [256], [0, 256]).ravel() for k in range(c)]
-                        ).astype(np.float64)
+    """Per-channel counts ``(C, n)`` float64 of an integer-level image (HxW or HxWxC):
+    uint8 levels by :func:`channel_histograms` (exact below 2**24 pixels), others by
+    np.bincount of each contiguous channel."""
+    if n == 256 and q.dtype == np.uint8 and q.shape[0] * q.shape[1] < (1 << 24) and num_channels(q) <= 4:
+        return np.stack(channel_histograms(q)).astype(np.float64)
     return np.stack([np.bincount(ch.ravel(), minlength=n) for ch in _split(q)]).astype(np.float64)
 
 

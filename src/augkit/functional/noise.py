@@ -342,7 +342,11 @@ def shot_noise_float(img01: np.ndarray, rng: np.random.Generator, scale: float,
                      gamma: float = 2.2) -> np.ndarray:
     """Shot noise on a float image in [0, 1] (float64 work, float32 result)."""
     lin = np.power(img01, gamma, dtype=np.float64) / scale
-    counts = rng.poisson(lin)
+    return _shot_back(rng.poisson(lin), scale, gamma)
+
+
+def _shot_back(counts: np.ndarray, scale: float, gamma: float) -> np.ndarray:
+    """Photon counts back to float32 intensities in [0, 1]."""
     return np.clip(np.power(counts * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
 
 
@@ -354,13 +358,11 @@ def shot_noise_uint8_exact(img: np.ndarray, rng: np.random.Generator, scale: flo
     lin = np.take(np.power(_LEVELS8, gamma, dtype=np.float64) / scale, img)
     counts = rng.poisson(lin)
     top = int(counts.max()) if counts.size else 0
-    if top >= counts.size:  # a tiny scale: more possible counts than pixels, no table
-        back = np.clip(np.power(counts * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
-        return np.clip(np.rint(back.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
-    ks = np.arange(top + 1, dtype=np.int64)
-    back = np.clip(np.power(ks * scale, 1.0 / gamma), 0.0, 1.0).astype(np.float32)
+    # a table over the counts 0..top, unless a tiny scale makes them outnumber the pixels
+    table = top < counts.size
+    back = _shot_back(np.arange(top + 1, dtype=np.int64) if table else counts, scale, gamma)
     levels = np.clip(np.rint(back.astype(np.float64) * 255.0), 0, 255).astype(np.uint8)
-    return np.take(levels, counts)
+    return np.take(levels, counts) if table else levels
 
 
 _LEVELS8 = np.arange(256, dtype=np.float64) / 255.0  # uint8 levels as img.astype(float64) / 255

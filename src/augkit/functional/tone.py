@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from augkit.functional import color as FC
-from augkit.functional.color import apply_lut, max_value, num_channels
+from augkit.functional.color import apply_lut, channel_histograms, max_value, num_channels
 
 _X = np.arange(256, dtype=np.float64)
 
@@ -37,15 +37,6 @@ def _from_u8(u8: np.ndarray, like: np.ndarray) -> np.ndarray:
     if like.dtype == np.float32:
         return FC.to_float(u8)
     return (u8.astype(np.uint16) * np.uint16(257)).astype(like.dtype)
-
-
-def _hists(img: np.ndarray, mask: np.ndarray | None = None) -> list[np.ndarray]:
-    """One 256-bin histogram per channel of a uint8 image (cv2.calcHist: 0.15 ms per channel,
-    np.bincount 0.9 ms)."""
-    c = num_channels(img)
-    src = img if img.ndim == 3 else img[..., None]
-    m = None if mask is None else (mask != 0).astype(np.uint8)
-    return [cv2.calcHist([src], [i], m, [256], [0, 256]).ravel() for i in range(c)]
 
 
 def _apply_tables(img: np.ndarray, tables: Sequence[np.ndarray]) -> np.ndarray:
@@ -118,7 +109,7 @@ def autocontrast(img: np.ndarray, cutoff: float = 0, ignore: int | None = None,
                  method: str = "cdf") -> np.ndarray:
     """Stretch each channel's value range (``pil``: linear) or flatten its histogram
     between the cut-off edges (``cdf``); channels with one value stay unchanged."""
-    tables = autocontrast_tables(np.stack(_hists(_to_u8(img))), cutoff, ignore, method)
+    tables = autocontrast_tables(np.stack(channel_histograms(_to_u8(img))), cutoff, ignore, method)
     if img.dtype == np.uint8:  # tables already in [0, 255]: rounded, one lookup
         return apply_lut(img, np.rint(tables).astype(np.uint8).T)
     return _apply_tables(img, list(tables))
@@ -171,7 +162,7 @@ def equalize(img: np.ndarray, mode: str = "cv", by_channels: bool = True,
         if mode == "cv" and m is None:
             ycrcb[..., 0] = cv2.equalizeHist(y)
         else:
-            ycrcb[..., 0] = apply_lut(y, equalize_table(_hists(y, m)[0], mode))
+            ycrcb[..., 0] = apply_lut(y, equalize_table(channel_histograms(y, m)[0], mode))
         return _from_u8(cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2RGB), img)
     if mode == "cv" and mask is None:
         # OpenCV's own equalization, plane by plane: the tables below are bit-exact with
@@ -182,9 +173,9 @@ def equalize(img: np.ndarray, mode: str = "cv", by_channels: bool = True,
         out = cv2.merge([cv2.equalizeHist(p) for p in cv2.split(u8)])
         return _from_u8(out.reshape(u8.shape), img)
     if mask is None or mask.ndim == 2:
-        hists = _hists(u8, mask)
+        hists = channel_histograms(u8, mask)
     else:
-        hists = [_hists(np.ascontiguousarray(u8[..., i]), mask[..., i])[0] for i in range(c)]
+        hists = [channel_histograms(np.ascontiguousarray(u8[..., i]), mask[..., i])[0] for i in range(c)]
     tables = [equalize_table(h, mode) for h in hists]
     lut = np.stack(tables, axis=1) if c > 1 else tables[0]
     return _from_u8(apply_lut(u8, lut), img)
