@@ -52,7 +52,7 @@ except ImportError:  # running from a checkout without installing
     import augkit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _shared import alternate_turns, cpu_name  # noqa: E402
+from _shared import alternate_turns, cpu_name, paired_ratio  # noqa: E402
 
 ALBU_ERROR = None
 try:
@@ -352,11 +352,11 @@ def warm_up(run, inputs, min_time):
 SLICE = 0.05
 
 
-def time_rates(runs: dict, inputs, min_time) -> dict:
+def time_rates(runs: dict, inputs, min_time, cycles: list | None = None) -> dict:
     """One measurement round: ``{lib: calls per second}``, each library running ``min_time``
     in all, in turns of ~SLICE seconds that alternate between the libraries (see
-    :func:`_shared.alternate_turns`)."""
-    return alternate_turns(runs, inputs, min_time, SLICE)
+    :func:`_shared.alternate_turns`); each cycle's rates are appended to ``cycles``."""
+    return alternate_turns(runs, inputs, min_time, SLICE, cycles)
 
 
 def _fails(run, inputs) -> bool:
@@ -405,8 +405,10 @@ def compare_signatures(item, sigs, notes):
 
 
 def bench_item(item, builders, inputs, opts, notes):
-    """Time ``builders`` ({lib: zero-arg factory}) on ``inputs``; {lib: rates list or error}."""
+    """Time ``builders`` ({lib: zero-arg factory}) on ``inputs``: ({lib: rates list or error},
+    the per-cycle rates of every round)."""
     runs, result, sigs = {}, {}, {}
+    cycles: list[dict] = []
     pristine = [kw["image"].copy() for kw in inputs]
     for lib_name, factory in builders.items():
         try:
@@ -423,10 +425,12 @@ def bench_item(item, builders, inputs, opts, notes):
     for _ in range(opts.repeats):  # each round alternates the libraries in short turns
         rates = None
         while runs and rates is None:
+            round_cycles: list[dict] = []
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    rates = time_rates(runs, inputs, opts.min_time)
+                    rates = time_rates(runs, inputs, opts.min_time, round_cycles)
+                cycles += round_cycles
             except Exception as exc:
                 # drop the libraries that fail on their own; if none does, all of them
                 failing = [name for name, run in runs.items() if _fails(run, inputs)] or list(runs)
@@ -435,7 +439,7 @@ def bench_item(item, builders, inputs, opts, notes):
                     del runs[lib_name]
         for lib_name, rate in (rates or {}).items():
             result[lib_name].append(rate)
-    return result
+    return result, cycles
 
 
 def summarize_rates(value, stat):
@@ -457,9 +461,13 @@ def fmt_rate(v):
     return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
 
 
-def speedup(a, b):
+def speedup(a, b, cycles=()):
+    """augkit's rate ``a`` over Albumentations' ``b``: the median of the two libraries'
+    paired turns where the rounds recorded them (drift cancels, see
+    :func:`_shared.paired_ratio`), else the ratio of the reported rates."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0:
-        return a / b
+        paired = paired_ratio(cycles, "augkit", "albumentations") if cycles else None
+        return paired if paired is not None else a / b
     return None
 
 
@@ -597,11 +605,11 @@ def main(argv=None) -> int:
         inputs = call_inputs(samples, image_kind, need.get("targets", ()), need.get("extra"))
         builders = {lib_name: (lambda lib=lib, name=name: build_transform(lib, name))
                     for lib_name, lib in libs.items()}
-        res = bench_item(name, builders, inputs, opts, notes)
+        res, cycles = bench_item(name, builders, inputs, opts, notes)
         row = {"name": name + (" *" if need.get("targets") else "")}
         for lib_name in libs:
             row[lib_name] = summarize_rates(res[lib_name], opts.stat)
-        row["speedup"] = speedup(row["augkit"], row.get("albumentations"))
+        row["speedup"] = speedup(row["augkit"], row.get("albumentations"), cycles)
         rows.append(row)
         done = f"[{i}/{len(names)}] {name}: augkit {fmt_rate(row['augkit'])}"
         if with_albu:
@@ -633,11 +641,11 @@ def main(argv=None) -> int:
             if with_albu:
                 builders["albumentations"] = lambda steps=steps, t=spec["targets"]: \
                     build_pipeline(albumentations, steps, t)
-            res = bench_item(label, builders, inputs, opts, notes)
+            res, cycles = bench_item(label, builders, inputs, opts, notes)
             row = {"name": label, "in_summary": in_summary}
             for lib_name in libs:
                 row[lib_name] = summarize_rates(res[lib_name], opts.stat)
-            row["speedup"] = speedup(row["augkit"], row.get("albumentations"))
+            row["speedup"] = speedup(row["augkit"], row.get("albumentations"), cycles)
             prow.append(row)
             print(f"[pipeline] {label}: augkit {fmt_rate(row['augkit'])}"
                   + (f", albumentations {fmt_rate(row['albumentations'])}" if with_albu else ""),
@@ -691,8 +699,11 @@ def main(argv=None) -> int:
     print(f"\n(total {elapsed:.0f} s)")
     if opts.markdown:
         md = ["# augkit vs Albumentations: throughput", "",
-              "Images per second, one process, one thread; higher is better. "
-              "Speedup = augkit / Albumentations.", ""]
+              "Images per second, one process, one thread; higher is better. The two "
+              "libraries run in alternating turns of ~50 ms; img/s is each library's "
+              f"{opts.stat} round, speedup the median over all turn pairs of augkit's rate "
+              "over Albumentations' (pairs are adjacent in time, so the machine's drift "
+              "cancels).", ""]
         md += [f"- **{k}**: {v}" for k, v in info]
         if not with_albu:
             md += ["", f"Albumentations was not importable ({ALBU_ERROR}); augkit alone."]

@@ -513,16 +513,21 @@ class RandomCropFromBorders(_WindowCrop):
     def sample(self, rng, state):
         h, w = state.shape
         # four uniforms in one call (the same values as four rng.random() calls, 0.7 us
-        # instead of 1.3 us), each scaled to its range as P.draw_int does
-        nx0, x1_low = min(w - 1, int(self.crop_left * w)) + 1, w - int(self.crop_right * w)
-        ny0, y1_low = min(h - 1, int(self.crop_top * h)) + 1, h - int(self.crop_bottom * h)
+        # instead of 1.3 us), each scaled to its range as P.draw_int does. ``int(u * n)``
+        # is below ``n`` for every u < 1 and integer n < 2**53 (the product rounds down
+        # to n - 1 at worst), so no clamp is needed: each min() cost ~0.1 us here.
+        nx0, x1_low = int(self.crop_left * w) + 1, w - int(self.crop_right * w)
+        ny0, y1_low = int(self.crop_top * h) + 1, h - int(self.crop_bottom * h)
+        if nx0 > w:
+            nx0 = w
+        if ny0 > h:
+            ny0 = h
         u0, u1, u2, u3 = rng.random(4).tolist()
-        x0 = min(int(u0 * nx0), nx0 - 1)
-        y0 = min(int(u2 * ny0), ny0 - 1)
-        lo = max(x0 + 1, x1_low)
-        x1 = lo + min(int(u1 * (w - lo + 1)), w - lo)
-        lo = max(y0 + 1, y1_low)
-        y1 = lo + min(int(u3 * (h - lo + 1)), h - lo)
+        x0, y0 = int(u0 * nx0), int(u2 * ny0)
+        lo = x0 + 1 if x0 >= x1_low else x1_low
+        x1 = lo + int(u1 * (w - lo + 1))
+        lo = y0 + 1 if y0 >= y1_low else y1_low
+        y1 = lo + int(u3 * (h - lo + 1))
         return {"crop": (x0, y0, x1, y1)}
 
 
