@@ -336,3 +336,24 @@ def test_matches_albumentations(alb, name, kwargs, atol):
         expected = ref.apply(img.copy(), **params)  # 2.0.8 AutoContrast writes into its input
         got = ours.apply(img, **params)
         assert np.abs(got.astype(int) - expected).max() <= atol, name
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_enhance_and_augmix_keep_a_single_channel_axis(dtype):
+    # OpenCV returns HxW for an HxWx1 input; the PIL-style blends must put the axis back
+    # (AugMix blends its chains with the original and failed on the dropped axis)
+    import augkit
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (12, 10, 1)).astype(np.uint8)
+    if dtype == np.float32:
+        img = img.astype(np.float32) / 255
+    for factor in (0.0, 0.5, 1.7):
+        for fn in (FT.enhance_sharpness, FT.enhance_contrast, FT.enhance_brightness):
+            out = fn(img, factor)
+            assert out.shape == img.shape and out.dtype == img.dtype, (fn.__name__, factor)
+    sharp = Enhance(brightness=0, contrast=0, color=0, sharpness=(1.8, 1.8), p=1.0)(image=img)["image"]
+    assert sharp.shape == img.shape
+    # the interior moves away from its 3x3 smoothing, the 1-pixel border is kept (as PIL)
+    assert np.allclose(sharp[0], img[0], atol=1e-6) and not np.allclose(sharp, img, atol=1e-3)
+    mixed = augkit.AugMix(ops=["Sharpness"], p=1.0)(image=img)["image"]
+    assert mixed.shape == img.shape and mixed.dtype == img.dtype

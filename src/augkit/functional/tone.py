@@ -430,10 +430,11 @@ def _blend(img: np.ndarray, other: np.ndarray | float, factor: float) -> np.ndar
     """``other + factor * (img - other)`` saturated to the dtype (PIL's blend)."""
     if np.isscalar(other):
         return FC.brightness_contrast(img, factor, float(other) * (1.0 - factor))
+    # (OpenCV returns HxW for HxWx1 inputs: the channel axis is put back)
+    out = FC._like(cv2.addWeighted(img, factor, other, 1.0 - factor, 0.0), img)
     if img.dtype == np.float32:
-        out = cv2.addWeighted(img, factor, other, 1.0 - factor, 0.0)
         return np.clip(out, 0.0, 1.0, out=out)
-    return cv2.addWeighted(img, factor, other, 1.0 - factor, 0.0)
+    return out
 
 
 _SMOOTH = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], np.float32) / 13.0
