@@ -460,9 +460,13 @@ def test_same_seed_same_output(name, kind):
 # ------------------------------------------------------------------------------------
 # memory layout of the inputs does not matter
 # ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("preferred", ["rgb_u8", "rgb_f32"])
 @pytest.mark.parametrize("name", TRANSFORMS)
-def test_views_and_read_only_inputs_give_the_same_output(name):
-    base = make_inputs(usable_kind(build(name)))
+def test_views_and_read_only_inputs_give_the_same_output(name, preferred):
+    kind = usable_kind(build(name), preferred)
+    if kind != preferred and preferred != "rgb_u8":
+        pytest.skip(f"{name} does not take {preferred} images")
+    base = make_inputs(kind)
     ref = make_pipeline([build(name)], seed=8)(**base)
 
     big = np.zeros((H, 2 * W, 3), base["image"].dtype)
@@ -470,11 +474,14 @@ def test_views_and_read_only_inputs_give_the_same_output(name):
     view = dict(base, image=big[:, ::2])                     # strided view
     fortran = dict(base, image=np.asfortranarray(base["image"]),
                    mask=np.asfortranarray(base["mask"]))     # column-major
+    flipped = dict(base, image=np.ascontiguousarray(base["image"][:, ::-1])[:, ::-1],
+                   mask=np.ascontiguousarray(base["mask"][::-1])[::-1])  # negative strides
     frozen = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in base.items()}
     for v in frozen.values():
         if isinstance(v, np.ndarray):
             v.flags.writeable = False                          # read-only
-    for label, data in (("view", view), ("fortran", fortran), ("read-only", frozen)):
+    for label, data in (("view", view), ("fortran", fortran), ("flipped", flipped),
+                        ("read-only", frozen)):
         out = make_pipeline([build(name)], seed=8)(**data)
         try:
             assert_same_output(out, ref)
