@@ -6,7 +6,7 @@ defaults (or with the small table ``ARGS`` below) fails ``test_every_transform_b
 with a message saying to add it to ``ARGS``.
 
 Contract checked for every transform and several image kinds (gray HxW, HxWx1, RGB, 5 channels,
-uint8 / uint16 / float32):
+uint8 / uint16 / float32, float32 with areas exactly at 0 and 1):
 
 * inputs (image, mask, boxes array, keypoints array, labels) are never mutated;
 * the output dict has exactly the input keys;
@@ -93,6 +93,7 @@ IMAGE_KINDS = {
     "c1_u8": (np.uint8, 1),  # HxWx1: OpenCV drops the axis, every kernel must put it back
     "c5_u8": (np.uint8, 5),
     "rgb_f32": (np.float32, 3),
+    "edge_f32": (np.float32, 3),  # exact 0.0 and 1.0 areas: results must stay in [0, 1]
     "gray_f32": (np.float32, None),
     "rgb_u16": (np.uint16, 3),
     "c5_u16": (np.uint16, 5),
@@ -156,7 +157,11 @@ def make_image(kind: str, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     shape = (H, W) if ch is None else (H, W, ch)
     if dtype == np.float32:
-        return rng.random(shape, dtype=np.float32)
+        img = rng.random(shape, dtype=np.float32)
+        if kind == "edge_f32":  # rounding in a kernel shows where the input is at a bound
+            img[: H // 2] = 1.0
+            img[:, : W // 4] = 0.0
+        return img
     return rng.integers(0, np.iinfo(dtype).max, size=shape, endpoint=True).astype(dtype)
 
 

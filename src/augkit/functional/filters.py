@@ -94,10 +94,10 @@ def unsharp_mask(img: np.ndarray, ksize: int, sigma: float, alpha: float, thresh
     """
     scale = _unit_scale(img.dtype)
     x = _to_float(img)
-    blur = gaussian_blur(x, ksize, sigma)
+    blur = gaussian_blur(x, ksize, sigma, image=False)  # x is in the dtype's units
     residual = x - blur
     mask = (np.abs(residual) > np.float32(threshold * scale / 255.0)).astype(np.float32)
-    soft = gaussian_blur(mask, ksize, sigma)
+    soft = gaussian_blur(mask, ksize, sigma, image=False)
     # out = img + soft * (sharp - img), sharp clipped to the dtype range
     sharp = x + np.float32(alpha) * residual
     np.clip(sharp, 0.0, scale, out=sharp)
