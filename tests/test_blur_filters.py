@@ -296,3 +296,19 @@ def test_zoom_blur_zooms_about_the_exact_centre_and_both_kernels_agree(monkeypat
     assert diff.mean() < 2.0
     # the blur is real: far from the centre the rings are smeared
     assert warp[:6].std() < img[:6].std() * 0.9
+
+
+@pytest.mark.parametrize("radius", [(3, 5), (12, 20)])  # small discs filter directly, large ones fold the Gaussian in
+def test_defocus_and_gaussian_blur_keep_float_images_in_the_unit_range(radius):
+    # weights that sum to 1 round to 1 + ulp in float32, and a kernel folded through a
+    # DFT-backed filter2D holds -1e-17 weights: white areas must stay 1, black ones 0
+    import augkit
+    rng = np.random.default_rng(5)
+    img = rng.random((90, 65, 3), dtype=np.float32)
+    img[:40] = 1.0
+    img[-15:] = 0.0
+    for t in (augkit.Defocus(radius=radius, p=1.0), augkit.GaussianBlur(blur_limit=(3, 15), p=1.0)):
+        for seed in range(12):
+            out = augkit.Compose([t], seed=seed)(image=img)["image"]
+            assert out.min() >= 0.0 and out.max() <= 1.0, (type(t).__name__, seed, out.min(), out.max())
+            assert out[:5].min() > 0.99  # deep in the white band: still white (not clipped away)

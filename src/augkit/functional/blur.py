@@ -259,7 +259,9 @@ def defocus(img: np.ndarray, radius: int, alias_blur: float) -> np.ndarray:
         k = cv2.filter2D(np.pad(disc, g2.shape[0] // 2), -1, g2, borderType=cv2.BORDER_CONSTANT)
         disc = k / k.sum()
     x = _like(cv2.filter2D(_to_float(img), -1, disc, borderType=cv2.BORDER_REFLECT_101), img)
-    return _cap_at_one(x) if img.dtype == np.float32 else _from_float(x, img.dtype)
+    # the folded kernel comes from a filter2D that large kernels run through a DFT, which
+    # leaves weights of -1e-17 where they should be 0: a black area came out below 0
+    return np.clip(x, 0.0, 1.0, out=x) if img.dtype == np.float32 else _from_float(x, img.dtype)
 
 
 # -- zoom -----------------------------------------------------------------------------------
