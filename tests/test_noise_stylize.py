@@ -214,6 +214,16 @@ def test_shot_noise_validation():
         ShotNoise(scale_range=(0, 0.1))
 
 
+def test_shot_noise_after_normalize_says_why_it_cannot_run():
+    # Normalize's float output leaves [0, 1]: numpy's Poisson sampler failed with
+    # "lam value too large"; the error now names the transform, the values and the cause
+    import augkit
+    img = np.random.default_rng(0).integers(0, 256, (20, 20, 3)).astype(np.uint8)
+    pipe = augkit.Compose([augkit.Normalize(p=1.0), ShotNoise(p=1.0)], seed=0)
+    with pytest.raises(UnsupportedInputError, match=r"ShotNoise: float image values must lie in \[0, 1\]"):
+        pipe(image=img)
+
+
 # -- FilmGrain ------------------------------------------------------------------------------
 def test_film_grain():
     img = np.zeros((64, 64, 3), np.uint8)

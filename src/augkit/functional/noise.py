@@ -17,6 +17,7 @@ import functools
 import cv2
 import numpy as np
 
+from augkit.errors import UnsupportedInputError
 from augkit.functional.color import max_value
 
 
@@ -341,8 +342,16 @@ def shot_noise_uint8(img: np.ndarray, uniform16: np.ndarray, scale: float, level
 def shot_noise_float(img01: np.ndarray, rng: np.random.Generator, scale: float,
                      gamma: float = 2.2) -> np.ndarray:
     """Shot noise on a float image in [0, 1] (float64 work, float32 result)."""
-    lin = np.power(img01, gamma, dtype=np.float64) / scale
-    return _shot_back(rng.poisson(lin), scale, gamma)
+    with np.errstate(invalid="ignore"):  # negative values: NaN, reported below
+        lin = np.power(img01, gamma, dtype=np.float64) / scale
+    try:
+        counts = rng.poisson(lin)
+    except ValueError as e:  # NaN (a negative value's power) or a huge mean
+        lo, hi = float(np.min(img01)), float(np.max(img01))
+        raise UnsupportedInputError(
+            f"ShotNoise: float image values must lie in [0, 1] (intensities whose photons are "
+            f"counted), got [{lo:.4g}, {hi:.4g}]; a Normalize before it would do this") from e
+    return _shot_back(counts, scale, gamma)
 
 
 def _shot_back(counts: np.ndarray, scale: float, gamma: float) -> np.ndarray:
