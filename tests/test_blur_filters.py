@@ -312,3 +312,19 @@ def test_defocus_and_gaussian_blur_keep_float_images_in_the_unit_range(radius):
             out = augkit.Compose([t], seed=seed)(image=img)["image"]
             assert out.min() >= 0.0 and out.max() <= 1.0, (type(t).__name__, seed, out.min(), out.max())
             assert out[:5].min() > 0.99  # deep in the white band: still white (not clipped away)
+
+
+def test_box_blur_keeps_float_images_in_the_unit_range():
+    # OpenCV's float box filter keeps running sums down the columns: below bright rows,
+    # where values fall to ~1e-20 (a lens flare's tails), the sum ended below 0, which the
+    # next call's [0, 1] input check rejected
+    import augkit
+    rng = np.random.default_rng(2)
+    col = rng.random(200).astype(np.float32)
+    col[60:] = (np.exp(-np.arange(140) * 0.3) * 1e-20).astype(np.float32)
+    img = np.repeat(np.repeat(col[:, None, None], 50, 1), 3, 2)
+    for seed in range(6):
+        for t in (augkit.Blur(blur_limit=(3, 9), p=1.0),
+                  augkit.RandomRain(blur_value=5, brightness_coefficient=1.0, p=1.0)):
+            out = augkit.Compose([t], seed=seed)(image=img)["image"]
+            assert out.min() >= 0.0 and out.max() <= 1.0, (type(t).__name__, seed, out.min(), out.max())

@@ -178,7 +178,13 @@ def box_blur(img: np.ndarray, ksize: int) -> np.ndarray:
     if img.dtype == np.uint16:
         x = cv2.blur(_to_float(img), (ksize, ksize), borderType=cv2.BORDER_REFLECT_101)
         return _from_float(_like(x, img), img.dtype)
-    return _like(cv2.blur(img, (ksize, ksize), borderType=cv2.BORDER_REFLECT_101), img)
+    out = _like(cv2.blur(img, (ksize, ksize), borderType=cv2.BORDER_REFLECT_101), img)
+    if out.dtype == np.float32:
+        # OpenCV's float box filter keeps running sums (add the entering value, subtract
+        # the leaving one): where values fall to 0 the sum ends a few ulps off, e.g.
+        # -7e-34, outside the [0, 1] that the next call's input check asks for
+        np.clip(out, 0.0, 1.0, out=out)
+    return out
 
 
 def median_blur(img: np.ndarray, ksize: int) -> np.ndarray:

@@ -143,6 +143,8 @@ def rain(img: np.ndarray, lines: np.ndarray, drop_color: Sequence[float], drop_w
             out[mask > 0] = color.astype(img.dtype)
     if blur_value > 1:
         out = cv2.blur(out, (blur_value, blur_value)).reshape(img.shape)
+        if out.dtype == np.float32:  # running sums: a few ulps below 0 (see box_blur)
+            np.clip(out, 0.0, 1.0, out=out)
     if brightness != 1.0:
         if img.dtype == np.uint8:  # a table: 0.05 ms against 0.6 ms for float arithmetic
             lut = np.clip(np.arange(256) * brightness, 0, 255).astype(np.uint8)
