@@ -645,6 +645,32 @@ def test_user_transform_that_drops_and_reorders_rows():
     assert out["keypoints"] == [(14.0, 2.0), (17.0, 6.0), (18.0, 8.0)]
 
 
+class SliverAndOverhang(A.DualTransform):
+    """Returns a zero-height box and one reaching past the frame (normalized rows)."""
+
+    def apply_to_bboxes(self, bboxes, **params):
+        out = bboxes.copy()
+        out[0, 3] = out[0, 1]            # degenerate: zero height
+        out[1, 2] = 1.5                  # past the right edge
+        return out
+
+
+def test_boxes_a_user_transform_returns_are_clipped_and_filtered_like_the_engines():
+    # as after every built-in step (and in 2.0.8 after every transform): clipped to the
+    # frame, degenerate ones dropped with their labels, min_visibility applied
+    pipe = A.Compose([SliverAndOverhang(p=1.0)],
+                     bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"]))
+    out = pipe(image=np.zeros((10, 20), np.uint8), bboxes=[(1, 1, 4, 5), (2, 2, 6, 8), (3, 1, 5, 9)],
+               labels=["a", "b", "c"])
+    assert out["labels"] == ["b", "c"]
+    assert out["bboxes"] == [(2.0, 2.0, 20.0, 8.0), (3.0, 1.0, 5.0, 9.0)]
+    strict = A.Compose([SliverAndOverhang(p=1.0)],
+                       bbox_params=A.BboxParams(format="pascal_voc", label_fields=["labels"], min_visibility=0.7))
+    out = strict(image=np.zeros((10, 20), np.uint8), bboxes=[(1, 1, 4, 5), (2, 2, 6, 8), (3, 1, 5, 9)],
+                 labels=["a", "b", "c"])
+    assert out["labels"] == ["c"]  # b reached x = 30: 18 of its 28 px wide are visible (0.64)
+
+
 # ------------------------------------------------------------------------------------
 # fusion never changes the result of exact (integer) steps
 # ------------------------------------------------------------------------------------

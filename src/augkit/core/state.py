@@ -807,8 +807,15 @@ class State:
                                   self.box_index[:, None].astype(np.float64)], axis=1)
             out = np.asarray(t.apply_to_bboxes(arr, **params), dtype=np.float64).reshape(-1, arr.shape[1])
             h, w = new_shape
-            self.boxes = out[:, :4] * [w, h, w, h]
-            self.box_index = out[:, -1].astype(np.int64)
+            # the same rules as after the engine's own steps (and 2.0.8's after every
+            # transform): clipped to the frame, then degenerate boxes and those below
+            # min_area / min_visibility dropped (a hook may return slivers: RandomGridShuffle
+            # cut boxes into pieces of 2e-15 px along tile edges)
+            full = out[:, :4] * [w, h, w, h]
+            clipped = np.clip(full, 0.0, [w, h, w, h])
+            keep = self._filter_boxes(clipped, full, np.ones(len(full), dtype=bool))
+            self.boxes = _snap(clipped[keep])
+            self.box_index = out[keep, -1].astype(np.int64)
         if self.keypoint_rows is not None and len(self.kps):
             kps = self.kps.copy()
             kps[:, :2] -= 0.5

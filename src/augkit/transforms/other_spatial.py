@@ -135,8 +135,8 @@ class RandomGridShuffle(DualTransform):
             for s, (sx0, sy0, sx1, sy1) in enumerate(tiles):
                 ix0, iy0 = max(bx0, sx0), max(by0, sy0)
                 ix1, iy1 = min(bx1, sx1), min(by1, sy1)
-                if ix1 <= ix0 or iy1 <= iy0:
-                    continue
+                if ix1 - ix0 <= 1e-9 or iy1 - iy0 <= 1e-9:
+                    continue  # outside this tile, or a rounding sliver along its edge
                 dx0, dy0 = tiles[dest_of[s]][:2]
                 ox, oy = dx0 - sx0, dy0 - sy0
                 pieces.append((ix0 + ox, iy0 + oy, ix1 + ox, iy1 + oy))
