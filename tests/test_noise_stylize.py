@@ -378,3 +378,16 @@ def test_shot_noise_tiny_scale_on_a_small_uint8_image():
     out = ShotNoise(scale_range=(1e-9, 1e-9), p=1.0)(image=img, seed=3)["image"]
     assert out.dtype == np.uint8 and out.shape == img.shape
     assert np.abs(out.astype(int) - 200).max() <= 1
+
+
+def test_halftone_and_histogram_matching_after_normalize_stay_finite():
+    # values normalized away from [0, 1]: Halftone took the square root of a negative grey
+    # level (NaN pixels) and HistogramMatching counted levels beyond its table (a numpy
+    # shape error); both now give finite images
+    import augkit
+    img = np.random.default_rng(0).integers(0, 256, (40, 50, 3)).astype(np.uint8)
+    ref = np.random.default_rng(1).integers(0, 256, (30, 30, 3)).astype(np.uint8)
+    for t in (Halftone(p=1.0), augkit.HistogramMatching(reference_images=[ref], read_fn=lambda x: x, p=1.0)):
+        for seed in range(4):
+            out = augkit.Compose([augkit.Normalize(p=1.0), t], seed=seed)(image=img)["image"]
+            assert out.shape == img.shape and np.isfinite(out).all(), type(t).__name__

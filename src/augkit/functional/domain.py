@@ -193,7 +193,12 @@ def _levels(dtype) -> int:
 def _to_levels(unit: np.ndarray, n: int) -> np.ndarray:
     """Unit-range float32 -> integer levels ``round(x * (n - 1))``, saturated."""
     depth = cv2.CV_8U if n == 256 else cv2.CV_16U
-    return cv2.addWeighted(unit, float(n - 1), unit, 0.0, 0.0, dtype=depth).reshape(unit.shape)
+    q = cv2.addWeighted(unit, float(n - 1), unit, 0.0, 0.0, dtype=depth).reshape(unit.shape)
+    if n != 256 and n != 65536:
+        # 16-bit saturation stops at 65535, not at n - 1: values above 1 (a Normalize
+        # before) made histograms longer than n
+        np.minimum(q, n - 1, out=q)
+    return q
 
 
 def _split(img: np.ndarray) -> list[np.ndarray]:

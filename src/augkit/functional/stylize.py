@@ -165,7 +165,8 @@ def halftone(img: np.ndarray, cell: int, blend: float) -> np.ndarray:
     if x.ndim == 3 and means.ndim == 2:
         means = means[..., None]
     lum = luminance(means) if means.ndim == 3 else means
-    radius = cell * np.sqrt(lum / np.pi, dtype=np.float32)  # disc area = lum * cell**2
+    # disc area = lum * cell**2; a negative level (values normalized away from [0, 1]) is no disc
+    radius = cell * np.sqrt(np.maximum(lum, 0.0) / np.pi, dtype=np.float32)
     centre = (cell - 1) / 2.0
     yy, xx = np.mgrid[0:cell, 0:cell]
     dist = np.sqrt((yy - centre) ** 2 + (xx - centre) ** 2).astype(np.float32)
