@@ -481,3 +481,19 @@ def test_grid_shuffle_twice_gives_no_degenerate_boxes():
         assert len(b) == len(out["ids"])
         assert (b[:, 2] > b[:, 0]).all() and (b[:, 3] > b[:, 1]).all(), b
         assert (b >= 0).all() and (b[:, [0, 2]] <= w).all() and (b[:, [1, 3]] <= h).all()
+
+
+def test_boxes_are_snapped_before_the_degenerate_filter():
+    # a box squeezed to a sub-1e-9 px height passed the filter (height > 0), then snapping
+    # the coordinates to integers made it (1.33, 0.0, 10.6, 0.0): snapped first now
+    rng = np.random.default_rng(0)
+    for trial in range(400):  # trial 309 made the zero-height box before the fix
+        h, w = int(rng.integers(8, 70)), int(rng.integers(8, 70))
+        boxes = [(1, 1, w / 2, h / 2), (w / 3, h / 4, w - 1, h - 1)]
+        steps = [A.RandomScale(p=1.0), A.RandomResizedCrop(size=(13, 17), p=1.0)]
+        if rng.random() < 0.5:
+            steps.insert(0, A.Morphological(p=1.0))
+        pipe = A.Compose(steps, seed=trial, bbox_params=A.BboxParams(format="pascal_voc", label_fields=["ids"]))
+        out = pipe(image=np.zeros((h, w, 3), np.uint8), bboxes=boxes, ids=[0, 1])
+        b = np.asarray(out["bboxes"], dtype=np.float64).reshape(-1, 4)
+        assert (b[:, 2] > b[:, 0]).all() and (b[:, 3] > b[:, 1]).all(), (trial, b)

@@ -542,8 +542,10 @@ class State:
                 clipped, ok = clipped_extents(polys, region)
             h, w = seg.shape
             np.clip(clipped, 0, [w, h, w, h], out=clipped)
+            # snapped before the filter: a height below 1e-9 snaps to 0, a degenerate box
+            clipped = _snap(clipped)
             keep = self._filter_boxes(clipped, full, ok)
-            self.boxes = _snap(clipped[keep])
+            self.boxes = clipped[keep]
             self.box_index = self.box_index[keep]
         if len(self.kps):
             pts = self.kps[:, :2]
@@ -588,8 +590,10 @@ class State:
             # collapses to zero width or height and is not ok
             clipped = np.clip(full, [x0, y0, x0, y0], [x1, y1, x1, y1])
             ok = (clipped[:, 2] > clipped[:, 0]) & (clipped[:, 3] > clipped[:, 1])
+            # snapped before the filter: a height below 1e-9 snaps to 0, a degenerate box
+            clipped = _snap(clipped)
             keep = self._filter_boxes(clipped, full, ok)
-            self.boxes = _snap(clipped[keep])
+            self.boxes = clipped[keep]
             self.box_index = self.box_index[keep]
         if len(self.kps):
             kps = self.kps.copy()
@@ -612,8 +616,10 @@ class State:
         h, w = seg.shape
         if len(self.boxes):
             clipped, full, ok = boxes_through_chain(seg.warps, self.boxes)
+            # snapped before the filter: a height below 1e-9 snaps to 0, a degenerate box
+            clipped = _snap(clipped)
             keep = self._filter_boxes(clipped, full, ok)
-            self.boxes = _snap(clipped[keep])
+            self.boxes = clipped[keep]
             self.box_index = self.box_index[keep]
         if len(self.kps):
             ang = self.kps[:, 2]
@@ -813,8 +819,9 @@ class State:
             # cut boxes into pieces of 2e-15 px along tile edges)
             full = out[:, :4] * [w, h, w, h]
             clipped = np.clip(full, 0.0, [w, h, w, h])
+            clipped = _snap(clipped)  # before the filter, as above
             keep = self._filter_boxes(clipped, full, np.ones(len(full), dtype=bool))
-            self.boxes = _snap(clipped[keep])
+            self.boxes = clipped[keep]
             self.box_index = out[keep, -1].astype(np.int64)
         if self.keypoint_rows is not None and len(self.kps):
             kps = self.kps.copy()
@@ -1100,8 +1107,9 @@ class State:
         clipped = np.empty_like(full)
         clipped[:, [0, 2]] = np.clip(full[:, [0, 2]], x0, x1)
         clipped[:, [1, 3]] = np.clip(full[:, [1, 3]], y0, y1)
+        clipped = _snap(clipped)  # before the filter (see _materialize_axis_aligned)
         keep = self._filter_boxes(clipped, full, np.ones(len(full), bool))
-        return _snap(clipped), keep
+        return clipped, keep
 
 
 def _concat_labels(a: Any, b: Any) -> Any:
