@@ -542,9 +542,7 @@ class State:
                 clipped, ok = clipped_extents(polys, region)
             h, w = seg.shape
             np.clip(clipped, 0, [w, h, w, h], out=clipped)
-            # snapped before the filter: a height below 1e-9 snaps to 0, a degenerate box
-            clipped = _snap(clipped)
-            keep = self._filter_boxes(clipped, full, ok)
+            clipped, keep = self._snapped_and_kept(clipped, full, ok)
             self.boxes = clipped[keep]
             self.box_index = self.box_index[keep]
         if len(self.kps):
@@ -590,9 +588,7 @@ class State:
             # collapses to zero width or height and is not ok
             clipped = np.clip(full, [x0, y0, x0, y0], [x1, y1, x1, y1])
             ok = (clipped[:, 2] > clipped[:, 0]) & (clipped[:, 3] > clipped[:, 1])
-            # snapped before the filter: a height below 1e-9 snaps to 0, a degenerate box
-            clipped = _snap(clipped)
-            keep = self._filter_boxes(clipped, full, ok)
+            clipped, keep = self._snapped_and_kept(clipped, full, ok)
             self.boxes = clipped[keep]
             self.box_index = self.box_index[keep]
         if len(self.kps):
@@ -616,9 +612,7 @@ class State:
         h, w = seg.shape
         if len(self.boxes):
             clipped, full, ok = boxes_through_chain(seg.warps, self.boxes)
-            # snapped before the filter: a height below 1e-9 snaps to 0, a degenerate box
-            clipped = _snap(clipped)
-            keep = self._filter_boxes(clipped, full, ok)
+            clipped, keep = self._snapped_and_kept(clipped, full, ok)
             self.boxes = clipped[keep]
             self.box_index = self.box_index[keep]
         if len(self.kps):
@@ -637,6 +631,12 @@ class State:
         if self.keypoint_params is not None and self.keypoint_params.remove_invisible:
             keep = self.kp_visible
             self.kps, self.kp_index, self.kp_visible = self.kps[keep], self.kp_index[keep], self.kp_visible[keep]
+
+    def _snapped_and_kept(self, clipped: np.ndarray, full: np.ndarray, ok: np.ndarray):
+        """``(clipped boxes snapped to integers, which of them the pipeline keeps)``: snapped
+        before the filter, since a height below 1e-9 snaps to 0 and is then degenerate."""
+        clipped = _snap(clipped)
+        return clipped, self._filter_boxes(clipped, full, ok)
 
     def _filter_boxes(self, boxes: np.ndarray, full: np.ndarray, ok: np.ndarray) -> np.ndarray:
         p = self.bbox_params
@@ -817,10 +817,7 @@ class State:
             # transform): clipped to the frame, then degenerate boxes and those below
             # min_area / min_visibility dropped (a hook may return slivers: RandomGridShuffle
             # cut boxes into pieces of 2e-15 px along tile edges)
-            full = out[:, :4] * [w, h, w, h]
-            clipped = np.clip(full, 0.0, [w, h, w, h])
-            clipped = _snap(clipped)  # before the filter, as above
-            keep = self._filter_boxes(clipped, full, np.ones(len(full), dtype=bool))
+            clipped, keep = self.clip_boxes_to(out[:, :4] * [w, h, w, h], (0.0, 0.0, w, h))
             self.boxes = clipped[keep]
             self.box_index = out[keep, -1].astype(np.int64)
         if self.keypoint_rows is not None and len(self.kps):
@@ -1107,9 +1104,7 @@ class State:
         clipped = np.empty_like(full)
         clipped[:, [0, 2]] = np.clip(full[:, [0, 2]], x0, x1)
         clipped[:, [1, 3]] = np.clip(full[:, [1, 3]], y0, y1)
-        clipped = _snap(clipped)  # before the filter (see _materialize_axis_aligned)
-        keep = self._filter_boxes(clipped, full, np.ones(len(full), bool))
-        return clipped, keep
+        return self._snapped_and_kept(clipped, full, np.ones(len(full), bool))
 
 
 def _concat_labels(a: Any, b: Any) -> Any:
